@@ -1,0 +1,64 @@
+# Fazhi: `make demo` runs the product, `make test` runs lint and the whole test suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FAZHI := $(BIN)/fazhi
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint pytest setup assets messages browser-deps rules-test bench clean screenshots
+
+## setup: the virtualenv, the front-end assets and the compiled translations
+setup: $(VENV)/.installed assets messages
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+assets: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+messages: locale/en/LC_MESSAGES/django.mo
+
+locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po
+	command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
+	msgfmt --check-format -o $@ $<
+
+## demo: migrate the embedded SQLite database, load the demo data, serve on http://$(HOST):$(PORT)
+demo: setup
+	$(FAZHI) migrate --no-input -v0
+	$(FAZHI) demo
+	@echo "Fazhi: http://$(HOST):$(PORT)/  (public site: http://$(HOST):$(PORT)/public/, API docs: /api/v1/docs)"
+	$(FAZHI) runserver $(HOST):$(PORT) --noreload
+
+## test: lint, migrations check, and the whole test suite (browser tests included)
+test: setup browser-deps lint pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(FAZHI) makemigrations --check --dry-run -v0
+
+pytest: setup
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+## browser-deps: Debian's Chromium and a CJK font for the headless browser tests
+browser-deps:
+	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi "noto sans cjk" || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
+
+rules-test: setup
+	$(FAZHI) rules test
+
+screenshots: setup browser-deps
+	$(BIN)/python -m fazhi.core.screenshots docs/img
+
+clean:
+	rm -rf $(VENV) node_modules var

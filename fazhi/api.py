@@ -1,0 +1,60 @@
+"""The REST API under /api/v1/ (django-ninja), with its OpenAPI schema at /api/v1/docs.
+
+Each app contributes a Router from its own ``api.py``; domain errors map to responses here,
+once (STYLE §4).
+"""
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import SessionAuth
+
+from fazhi.core.errors import FazhiError, FrozenRecord, PermissionDeniedError
+from fazhi.org.tokens import TokenAuth
+
+api = NinjaAPI(
+    title="Fazhi API",
+    version="1",
+    description="法治平台 REST API. Every list is scoped to the caller's organisation subtree.",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api-v1",
+)
+
+
+@api.exception_handler(PermissionDeniedError)
+def _permission_denied(request: HttpRequest, exc: PermissionDeniedError):
+    return api.create_response(request, {"code": exc.code, "detail": str(exc)}, status=403)
+
+
+@api.exception_handler(FrozenRecord)
+def _frozen(request: HttpRequest, exc: FrozenRecord):
+    return api.create_response(request, {"code": exc.code, "detail": str(exc)}, status=409)
+
+
+@api.exception_handler(FazhiError)
+def _domain_error(request: HttpRequest, exc: FazhiError):
+    body = {"code": exc.code, "detail": str(exc), "field": exc.field}
+    if exc.basis is not None:
+        body["basis"] = str(exc.basis)
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(
+        request, {"code": "unauthenticated", "detail": _("需要登录或有效的访问令牌。")}, status=401
+    )
+
+
+def _register_routers() -> None:
+    from fazhi.catalog.api import router as catalog_router
+    from fazhi.law.api import router as law_router
+    from fazhi.org.api import router as org_router
+
+    api.add_router("/org", org_router)
+    api.add_router("/law", law_router)
+    api.add_router("/catalog", catalog_router)
+
+
+_register_routers()

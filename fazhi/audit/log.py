@@ -1,0 +1,155 @@
+"""Write and verify the hash-chained audit log.
+
+``record()`` is called by every domain operation inside its own transaction, so the audit
+entry and the change it describes commit or roll back together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from fazhi.audit.models import AuditEntry, AuditHead
+
+GENESIS_HASH = "0" * 64
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): _canonical(val) for key, val in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(val) for val in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def compute_hash(entry: AuditEntry) -> str:
+    """Return the SHA-256 of the entry's content chained to the previous entry's hash."""
+    body = {
+        "at": entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "actor_id": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "changes": _canonical(entry.changes),
+        "ip_address": entry.ip_address,
+        "prev_hash": entry.prev_hash,
+    }
+    payload = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _object_identity(obj: Any) -> tuple[str, str, str]:
+    if obj is None:
+        return "", "", ""
+    if isinstance(obj, tuple):  # ("type", "id", "repr") for things that are not models
+        object_type, object_id, object_repr = obj
+        return str(object_type), str(object_id), str(object_repr)[:200]
+    meta = obj._meta
+    return meta.label_lower, str(obj.pk), str(obj)[:200]
+
+
+def actor_label_of(actor: Any) -> str:
+    if actor is None:
+        raise ValueError("an audited act needs a real person or an explicit system label")
+    if isinstance(actor, str):
+        if not actor.startswith("system:"):
+            raise ValueError("a non-person actor is written as 'system:<task>'")
+        return actor
+    return actor.get_username()
+
+
+@transaction.atomic
+def record(
+    actor: Any,
+    action: str,
+    obj: Any = None,
+    *,
+    changes: dict[str, Any] | None = None,
+    ip_address: str | None = None,
+    at: dt.datetime | None = None,
+) -> AuditEntry:
+    """Append one entry: who (a user, or "system:<task>"), what action, on which object.
+
+    ``changes`` holds ``{"field": [before, after]}`` for updates, or any JSON-able detail.
+    """
+    head, _created = AuditHead.objects.select_for_update().get_or_create(
+        id=1, defaults={"last_hash": GENESIS_HASH}
+    )
+    object_type, object_id, object_repr = _object_identity(obj)
+    entry = AuditEntry(
+        at=at or timezone.now(),
+        actor=None if isinstance(actor, str) else actor,
+        actor_label=actor_label_of(actor),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        changes=_canonical(changes or {}),
+        ip_address=ip_address,
+        prev_hash=head.last_hash,
+    )
+    entry.entry_hash = compute_hash(entry)
+    entry.save()
+    AuditHead.objects.filter(id=1).update(last_hash=entry.entry_hash, count=head.count + 1)
+    return entry
+
+
+def diff_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Return {field: [before, after]} for the fields whose value changed."""
+    return {
+        key: [_canonical(before.get(key)), _canonical(after.get(key))]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    checked: int
+    first_broken_id: int | None
+    reason: str
+
+    @property
+    def ok(self) -> bool:
+        return self.first_broken_id is None
+
+
+def verify(batch_size: int = 5000) -> VerifyResult:
+    """Walk the whole chain in order and return the first entry that does not fit."""
+    prev_hash = GENESIS_HASH
+    checked = 0
+    last_id = 0
+    while True:
+        batch = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
+        if not batch:
+            break
+        for entry in batch:
+            if entry.prev_hash != prev_hash:
+                return VerifyResult(
+                    checked, entry.id, "prev_hash does not match the previous entry"
+                )
+            if compute_hash(entry) != entry.entry_hash:
+                return VerifyResult(checked, entry.id, "content does not match its hash")
+            prev_hash = entry.entry_hash
+            checked += 1
+            last_id = entry.id
+    head = AuditHead.objects.filter(id=1).first()
+    if head is not None and (head.last_hash != prev_hash or head.count != checked):
+        return VerifyResult(
+            checked,
+            last_id + 1 if checked else 1,
+            "entries after the last one were removed (chain head does not match)",
+        )
+    return VerifyResult(checked, None, "ok")

@@ -1,0 +1,68 @@
+"""The audit log: append-only and hash-chained (网络安全法 第二十一条; 等保 level 3 audit).
+
+Each entry carries the SHA-256 of its own content and of the previous entry, so a changed,
+removed or reordered row breaks the chain at that row; ``fazhi audit verify`` finds it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fazhi.core.errors import FrozenRecord
+
+
+class AuditEntry(models.Model):  # 审计记录
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    # Who acted, as shown: the person's username, or "system:<task>" for the platform itself.
+    actor_label = models.CharField(_("操作人标识"), max_length=150)
+    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    changes = models.JSONField(_("变更"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64)
+    entry_hash = models.CharField(_("本条哈希"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("审计记录")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["actor_label", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.actor_label} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise FrozenRecord(_("审计记录只能追加，不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenRecord(_("审计记录只能追加，不能删除。"))
+
+
+class AuditHead(models.Model):
+    """One row holding the hash of the last entry; locking it serialises appends."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_hash = models.CharField(max_length=64)
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("审计链头")
+
+    def __str__(self) -> str:
+        return f"{self.count} entries, last {self.last_hash[:12]}"

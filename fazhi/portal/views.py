@@ -1,0 +1,8 @@
+"""The public site: what the bureau publishes (lists, benchmarks, service guides, open data)."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/index.html", {})

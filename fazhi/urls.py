@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from fazhi.api import api
+
+# URLs carry no language prefix: the language comes from the session/cookie (set_language)
+# so that a link or bookmark works in both languages.
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("org/", include("fazhi.org.urls")),
+    path("law/", include("fazhi.law.urls")),
+    path("catalog/", include("fazhi.catalog.urls")),
+    path("audit/", include("fazhi.audit.urls")),
+    path("public/", include("fazhi.portal.urls")),
+    path("", include("fazhi.core.urls")),
+]
