@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "fazhi.audit",
     "fazhi.law",
     "fazhi.catalog",
+    "fazhi.cases",
     "fazhi.portal",
 ]
 
