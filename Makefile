@@ -39,7 +39,7 @@ demo: setup
 	$(FAZHI) runserver $(HOST):$(PORT) --noreload
 
 ## test: lint, migrations check, and the whole test suite (browser tests included)
-test: setup browser-deps lint pytest
+test: setup browser-deps lint rules-test pytest
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -54,6 +54,7 @@ browser-deps:
 	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi "noto sans cjk" || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
 
+## rules-test: run the example cases of every rule file under rules/
 rules-test: setup
 	$(FAZHI) rules test
 

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "fazhi.cases"
     verbose_name = _("行政案件")
+
+    def ready(self) -> None:
+        from fazhi.cases.calendar import run_calendar_examples
+        from fazhi.core.rulepacks import PackKind, register
+
+        register(PackKind("calendar", "工作日历", run_calendar_examples))

@@ -151,7 +151,7 @@ def _read_calendar_file(path: Path):
         raise CalendarFileError(f"{path.name}: not valid YAML: {exc}") from None
     except ValueError as exc:  # YAML's own date parsing, e.g. 2027-13-01
         raise CalendarFileError(f"{path.name}: a value is not a date (YYYY-MM-DD): {exc}") from None
-    unknown = set(data) - {"year", "complete", "source", "holidays", "workdays", "note"}
+    unknown = set(data) - {"year", "complete", "source", "holidays", "workdays", "note", "examples"}
     if unknown:
         raise CalendarFileError(f"{path.name}: unknown fields {sorted(unknown)}")
     year = data.get("year")
@@ -183,3 +183,47 @@ def _read_calendar_file(path: Path):
 def default_calendar() -> WorkCalendar:
     """Return the calendar loaded from the configured rules folder (cached per process)."""
     return WorkCalendar.load()
+
+
+def run_calendar_examples(path: Path) -> list:
+    """Run the ``examples:`` of one calendar file: periods counted on the whole calendar.
+
+    An example gives ``from``, ``amount``, ``unit`` and optionally ``liberty``, and expects
+    ``end`` (and optionally ``provisional``).
+    """
+    from fazhi.cases.periods import add_period
+    from fazhi.core.rulepacks import ExampleResult, RulePackError, expect_of, read_yaml
+
+    try:
+        calendar = WorkCalendar.load(path.parent.parent)
+    except CalendarFileError as exc:
+        raise RulePackError(path, str(exc)) from None
+    data = read_yaml(path) or {}
+    results = []
+    for index, example in enumerate(data.get("examples") or []):
+        name, given, expect = expect_of(path, example, index)
+        start = given.get("from")
+        if isinstance(start, str):
+            start = dt.datetime.fromisoformat(start)
+        try:
+            period = add_period(
+                start,
+                int(given.get("amount", 0)),
+                str(given.get("unit")),
+                liberty=bool(given.get("liberty", False)),
+                calendar=calendar,
+            )
+        except ValueError as exc:
+            results.append(ExampleResult(path.name, name, False, f"error: {exc}"))
+            continue
+        got = {"end": period.end.isoformat(), "provisional": period.is_provisional}
+        wanted = {
+            key: (val.isoformat() if isinstance(val, dt.date) else val)
+            for key, val in expect.items()
+        }
+        mismatches = {
+            key: (val, got.get(key)) for key, val in wanted.items() if got.get(key) != val
+        }
+        detail = "; ".join(f"{k}: expected {v[0]}, got {v[1]}" for k, v in mismatches.items())
+        results.append(ExampleResult(path.name, name, not mismatches, detail or period.explain()))
+    return results
