@@ -59,6 +59,7 @@ class LawVersion(models.Model):  # 法律文本版本
         help_text=_("未核对的版本在所有显示处标注“未核实，请以官方文本为准”。"),
     )
     source = models.CharField(_("来源"), max_length=300, blank=True)
+    effective_from_source = models.CharField(_("施行日期依据"), max_length=300, blank=True)
     note = models.TextField(_("说明"), blank=True)
 
     class Meta:
@@ -95,7 +96,11 @@ class Provision(models.Model):  # 条款
     paragraph = models.PositiveSmallIntegerField(_("款"), default=0)
     item = models.PositiveSmallIntegerField(_("项"), default=0)
     chapter = models.CharField(_("章"), max_length=100, blank=True)
+    section = models.CharField(_("节"), max_length=100, blank=True)
     text = models.TextField(_("条文"))
+    # How many paragraphs (款) the article has: an article of one paragraph is cited without
+    # "第一款" (第十九条第（四）项, not 第十九条第一款第（四）项).
+    article_paragraphs = models.PositiveSmallIntegerField(_("本条款数"), default=1)
     is_verified = models.BooleanField(_("已核对"), default=True)
 
     class Meta:
@@ -116,3 +121,26 @@ class Provision(models.Model):  # 条款
         from fazhi.law.citations import render_citation
 
         return render_citation(self)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse(
+            "law:provision",
+            kwargs={
+                "code": self.version.law.code,
+                "label": self.version.label,
+                "article": self.article,
+            },
+        )
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Return True when both this provision and its version were checked against the
+        official text; anything else is shown with the "未核实" mark."""
+        return self.is_verified and self.version.is_verified
+
+    @property
+    def anchor(self) -> str:
+        """Return the HTML id of the article on the law page (#a33)."""
+        return f"a{self.article}"
