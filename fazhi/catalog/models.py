@@ -154,6 +154,37 @@ class ListEdition(models.Model):  # 清单版本
     def __str__(self) -> str:
         return f"{self.get_list_kind_display()} 第{self.number}版（{self.get_status_display()}）"
 
+    # The only change a frozen edition accepts: the live edition is ended by its successor.
+    _ENDING_FIELDS = frozenset({"status", "effective_to"})
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            stored = type(self).objects.filter(pk=self.pk).first()
+            if stored is not None and stored.is_frozen:
+                changed = {
+                    field.attname
+                    for field in self._meta.concrete_fields
+                    if getattr(stored, field.attname) != getattr(self, field.attname)
+                }
+                is_ending = (
+                    stored.status == EditionStatus.PUBLISHED
+                    and self.status == EditionStatus.SUPERSEDED
+                    and changed <= self._ENDING_FIELDS
+                )
+                if changed and not is_ending:
+                    raise FrozenRecord(
+                        _("已发布的清单版本不能修改，请新建版本。"), field=min(changed)
+                    )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if (
+            self.pk is not None
+            and not type(self).objects.filter(pk=self.pk, status="draft").exists()
+        ):
+            raise FrozenRecord(_("已发布的清单版本不能删除。"))
+        return super().delete(*args, **kwargs)
+
     @property
     def is_frozen(self) -> bool:
         return self.status != EditionStatus.DRAFT
@@ -204,11 +235,16 @@ class ListEntry(models.Model):  # 清单事项
         return f"{self.code} {self.name}"
 
     def save(self, *args, **kwargs) -> None:
-        if self.edition.is_frozen:
+        if self._edition_is_frozen():
             raise FrozenRecord(_("已发布的清单版本不能修改，请新建版本。"))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        if self.edition.is_frozen:
+        if self._edition_is_frozen():
             raise FrozenRecord(_("已发布的清单版本不能修改，请新建版本。"))
         return super().delete(*args, **kwargs)
+
+    def _edition_is_frozen(self) -> bool:
+        # Ask the database, not the cached ``self.edition``: the edition may have been
+        # published since this entry was loaded.
+        return not ListEdition.objects.filter(pk=self.edition_id, status="draft").exists()

@@ -5,4 +5,7 @@ from fazhi.portal import views
 app_name = "portal"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("lists/<slug:kind>/", views.public_list, name="list"),
+    path("lists/<slug:kind>.csv", views.list_csv, name="list_csv"),
+    path("lists/<slug:kind>.json", views.list_json, name="list_json"),
 ]
