@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from fazhi.audit.models import AuditEntry, AuditHead
+from fazhi.audit.models import AuditAnchor, AuditEntry, AuditHead
 
 GENESIS_HASH = "0" * 64
 
@@ -127,10 +127,22 @@ class VerifyResult:
 
 
 def verify(batch_size: int = 5000) -> VerifyResult:
-    """Walk the whole chain in order and return the first entry that does not fit."""
-    prev_hash = GENESIS_HASH
+    """Walk the whole chain in order and return the first entry that does not fit.
+
+    After a legitimate prune (fazhi.audit.retention) the walk starts at the newest anchor: the
+    first kept entry must chain to the anchor's hash, and the chain must contain the
+    ``audit.prune`` entry that vouches for that anchor.
+    """
+    anchor = AuditAnchor.objects.order_by("-last_pruned_id").first()
+    prev_hash = anchor.last_pruned_hash if anchor else GENESIS_HASH
+    last_id = anchor.last_pruned_id if anchor else 0
+    pruned = anchor.pruned_total if anchor else 0
+    vouched = anchor is None
     checked = 0
-    last_id = 0
+    if anchor is not None:
+        stale = AuditEntry.objects.filter(id__lte=last_id).order_by("id").first()
+        if stale is not None:
+            return VerifyResult(0, stale.id, "entry lies before the prune anchor")
     while True:
         batch = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
         if not batch:
@@ -142,11 +154,19 @@ def verify(batch_size: int = 5000) -> VerifyResult:
                 )
             if compute_hash(entry) != entry.entry_hash:
                 return VerifyResult(checked, entry.id, "content does not match its hash")
+            if not vouched and entry.action == "audit.prune":
+                vouched = entry.changes.get("last_pruned_hash") == anchor.last_pruned_hash and (
+                    entry.changes.get("last_pruned_id") == anchor.last_pruned_id
+                )
             prev_hash = entry.entry_hash
             checked += 1
             last_id = entry.id
+    if not vouched:
+        return VerifyResult(
+            checked, anchor.last_pruned_id + 1, "prune anchor is not vouched for by the chain"
+        )
     head = AuditHead.objects.filter(id=1).first()
-    if head is not None and (head.last_hash != prev_hash or head.count != checked):
+    if head is not None and (head.last_hash != prev_hash or head.count != checked + pruned):
         return VerifyResult(
             checked,
             last_id + 1 if checked else 1,

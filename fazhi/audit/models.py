@@ -66,3 +66,42 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} entries, last {self.last_hash[:12]}"
+
+
+class AuditAnchor(models.Model):  # 审计链锚点
+    """Where the verified chain starts after old entries were pruned.
+
+    Pruning removes the oldest entries (网络安全法 第二十一条第三项 keeps network logs at least six
+    months, so only older ones may go). The first kept entry still carries the hash of the last
+    pruned one; the anchor stores that hash so ``verify()`` can start there. The prune itself is
+    an entry of the chain (action ``audit.prune``) repeating the anchor, so a forged anchor does
+    not verify.
+    """
+
+    created_at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    pruned_before = models.DateField(_("清理此日期之前的记录"))
+    last_pruned_id = models.BigIntegerField(_("最后清理的记录编号"), unique=True)
+    last_pruned_hash = models.CharField(_("最后清理的记录哈希"), max_length=64)
+    pruned_count = models.PositiveBigIntegerField(_("本次清理条数"))
+    pruned_total = models.PositiveBigIntegerField(_("累计清理条数"))
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("审计链锚点")
+        ordering = ["last_pruned_id"]
+
+    def __str__(self) -> str:
+        return f"anchor after #{self.last_pruned_id} ({self.pruned_total} pruned)"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise FrozenRecord(_("审计链锚点只能追加，不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenRecord(_("审计链锚点只能追加，不能删除。"))

@@ -1,4 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from fazhi.org import views
 
 app_name = "org"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("units/<str:code>/", views.unit_detail, name="unit"),
+    path("officers/", views.officer_list, name="officers"),
+    path("officers/<str:police_number>/", views.officer_detail, name="officer"),
+    path(
+        "officers/<str:police_number>/reveal-id/", views.reveal_id_number, name="reveal_id_number"
+    ),
+    path("accounts/", views.account_list, name="accounts"),
+    path("accounts/roles/", views.account_roles, name="account_roles"),
+    path("accounts/<str:username>/active/", views.account_set_active, name="account_set_active"),
+    path(
+        "accounts/<str:username>/officer/", views.account_link_officer, name="account_link_officer"
+    ),
+    path("accounts/<str:username>/role/", views.account_assign_role, name="account_assign_role"),
+    path("accounts/<str:username>/unlock/", views.account_unlock, name="account_unlock"),
+]

@@ -1,0 +1,264 @@
+"""Pages of the org app: the tree, units, officers, and account administration (三员分立).
+
+Views are thin: they scope with ``visible_to``, call a domain function, render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from fazhi.core.access import requires
+from fazhi.core.errors import FazhiError
+from fazhi.org import accounts, officers
+from fazhi.org.forms import AccountCreateForm, LinkOfficerForm, OfficerFilterForm, RoleForm
+from fazhi.org.models import Officer, Unit, User
+from fazhi.org.roles import Capability as C
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class TreeNode:
+    unit: Unit
+    officer_count: int = 0  # officers of this unit itself
+    subtree_count: int = 0  # officers of this unit and every unit below it
+    children: list[TreeNode] = field(default_factory=list)
+
+
+def build_tree(user) -> list[TreeNode]:
+    """Return the units USER may see as nested nodes with their officer counts."""
+    units = list(Unit.objects.visible_to(user))
+    counts = dict(
+        Officer.objects.visible_to(user)
+        .values("unit_id")
+        .annotate(n=Count("id"))
+        .values_list("unit_id", "n")
+    )
+    nodes = {unit.path: TreeNode(unit, counts.get(unit.pk, 0)) for unit in units}
+    roots: list[TreeNode] = []
+    for unit in units:  # ordered by path: a parent comes before its children
+        parent = nodes.get(unit.path[: -Unit.steplen])
+        (parent.children if parent else roots).append(nodes[unit.path])
+    for unit in reversed(units):  # children before parents: totals roll up
+        node = nodes[unit.path]
+        node.subtree_count += node.officer_count
+        parent = nodes.get(unit.path[: -Unit.steplen])
+        if parent is not None:
+            parent.subtree_count += node.subtree_count
+    return roots
+
+
+@requires(C.VIEW_SCOPED_DATA)
+def tree(request: HttpRequest) -> HttpResponse:
+    return render(request, "org/tree.html", {"roots": build_tree(request.user)})
+
+
+@requires(C.VIEW_SCOPED_DATA)
+def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
+    unit = get_object_or_404(Unit.objects.visible_to(request.user), code=code)
+    context = {
+        "unit": unit,
+        "ancestors": Unit.objects.visible_to(request.user).filter(
+            path__in=[unit.path[:end] for end in range(Unit.steplen, len(unit.path), Unit.steplen)]
+        ),
+        "children": Unit.objects.visible_to(request.user).filter(
+            path__startswith=unit.path, depth=unit.depth + 1
+        ),
+        "officers": Officer.objects.visible_to(request.user).filter(unit=unit),
+        "today": timezone.localdate(),
+    }
+    return render(request, "org/unit_detail.html", context)
+
+
+@requires(C.VIEW_SCOPED_DATA)
+def officer_list(request: HttpRequest) -> HttpResponse:
+    form = OfficerFilterForm(request.GET or None, user=request.user)
+    today = timezone.localdate()
+    filters = form.to_filter()
+    found = officers.find_officers(request.user, filters, on=today)
+    if form.is_bound and not form.is_valid():  # e.g. a unit outside the scope: show the error
+        found = found.none()
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(o, officers.qualification_state(o, today, filters.within_days)) for o in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+    template = "org/_officer_table.html" if request.htmx else "org/officer_list.html"
+    return render(request, template, context)
+
+
+def _officer_context(request: HttpRequest, officer: Officer) -> dict:
+    today = timezone.localdate()
+    return {
+        "officer": officer,
+        "state": officers.qualification_state(officer, today),
+        "can_reveal": request.user.has_capability(C.REVEAL_ID_NUMBER),
+        "today": today,
+    }
+
+
+@requires(C.VIEW_SCOPED_DATA)
+def officer_detail(request: HttpRequest, police_number: str) -> HttpResponse:
+    officer = get_object_or_404(
+        Officer.objects.visible_to(request.user).select_related("unit"),
+        police_number=police_number,
+    )
+    return render(request, "org/officer_detail.html", _officer_context(request, officer))
+
+
+@never_cache
+@require_POST
+@requires(C.VIEW_SCOPED_DATA, C.REVEAL_ID_NUMBER)
+def reveal_id_number(request: HttpRequest, police_number: str) -> HttpResponse:
+    """Show the full ID number and record the display (pii.reveal) in the same request."""
+    officer = get_object_or_404(
+        Officer.objects.visible_to(request.user).select_related("unit"),
+        police_number=police_number,
+    )
+    number = officers.reveal_id_number(
+        officer, actor=request.user, ip_address=request.META.get("REMOTE_ADDR")
+    )
+    if request.htmx:
+        return render(request, "org/_id_number.html", {"officer": officer, "number": number})
+    context = _officer_context(request, officer) | {"number": number}
+    return render(request, "org/officer_detail.html", context)
+
+
+# --- Accounts: 系统管理员 ---------------------------------------------------------------------
+
+
+def _run(request: HttpRequest, operation, success: str) -> None:
+    try:
+        operation()
+    except FazhiError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+
+
+@requires(C.MANAGE_ACCOUNTS)
+def account_list(request: HttpRequest) -> HttpResponse:
+    """The system administrator's page: create, deactivate, link to an officer."""
+    form = AccountCreateForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, password = accounts.create_account(
+                form.cleaned_data["username"],
+                form.cleaned_data["full_name"],
+                officer=form.cleaned_data["police_number"],
+                actor=request.user,
+            )
+        except FazhiError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            created = {"user": user, "password": password}
+            form = AccountCreateForm()
+    users = User.objects.select_related("officer", "scope_unit").order_by("username")
+    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    response = render(
+        request,
+        "org/accounts/list.html",
+        {"form": form, "page": page, "created": created, "link_form": LinkOfficerForm()},
+    )
+    if created:
+        response["Cache-Control"] = "no-store"  # the initial password is shown once
+    return response
+
+
+@require_POST
+@requires(C.MANAGE_ACCOUNTS)
+def account_set_active(request: HttpRequest, username: str) -> HttpResponse:
+    user = get_object_or_404(User, username=username)
+    is_active = request.POST.get("is_active") == "1"
+    _run(
+        request,
+        lambda: accounts.set_active(user, is_active, actor=request.user),
+        _("账号 %(username)s 已启用。") % {"username": username}
+        if is_active
+        else _("账号 %(username)s 已停用。") % {"username": username},
+    )
+    return redirect("org:accounts")
+
+
+@require_POST
+@requires(C.MANAGE_ACCOUNTS)
+def account_link_officer(request: HttpRequest, username: str) -> HttpResponse:
+    user = get_object_or_404(User, username=username)
+    form = LinkOfficerForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("police_number", []):
+            messages.error(request, error)
+        return redirect("org:accounts")
+    _run(
+        request,
+        lambda: accounts.link_officer(user, form.cleaned_data["police_number"], actor=request.user),
+        _("账号 %(username)s 的关联民警已更新。") % {"username": username},
+    )
+    return redirect("org:accounts")
+
+
+# --- Accounts: 安全管理员 ---------------------------------------------------------------------
+
+
+@requires(C.ASSIGN_ROLES)
+def account_roles(request: HttpRequest) -> HttpResponse:
+    """The security administrator's page: roles, scopes, locked accounts."""
+    users = User.objects.select_related("scope_unit").order_by("username")
+    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    locked = accounts.locked_usernames()
+    rows = [
+        (
+            user,
+            RoleForm(initial={"role": user.role, "scope_unit": user.scope_unit}, auto_id=False),
+            user.username in locked,
+        )
+        for user in page
+    ]
+    return render(
+        request,
+        "org/accounts/roles.html",
+        {"page": page, "rows": rows, "can_unlock": request.user.has_capability(C.UNLOCK_ACCOUNTS)},
+    )
+
+
+@require_POST
+@requires(C.ASSIGN_ROLES)
+def account_assign_role(request: HttpRequest, username: str) -> HttpResponse:
+    user = get_object_or_404(User, username=username)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("org:account_roles")
+    _run(
+        request,
+        lambda: accounts.assign_role(
+            user, form.cleaned_data["role"], form.cleaned_data["scope_unit"], actor=request.user
+        ),
+        _("账号 %(username)s 的角色和数据范围已更新。") % {"username": username},
+    )
+    return redirect("org:account_roles")
+
+
+@require_POST
+@requires(C.UNLOCK_ACCOUNTS)
+def account_unlock(request: HttpRequest, username: str) -> HttpResponse:
+    user = get_object_or_404(User, username=username)
+    _run(
+        request,
+        lambda: accounts.unlock_account(user, actor=request.user),
+        _("账号 %(username)s 已解锁。") % {"username": username},
+    )
+    return redirect("org:account_roles")
