@@ -18,3 +18,9 @@ def make_user(db):
         return UserFactory(role=role, scope_unit=scope_unit, **kwargs)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hash test passwords with MD5: the production hasher makes user-heavy tests slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -4,6 +4,7 @@ Each variable read here is listed in docs/operations/configuration.md. The defau
 `make demo` work on a fresh machine (embedded SQLite, debug off, a generated secret key).
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "django_htmx",
+    "ninja",  # serves the API docs page's assets itself (without it, ninja links a CDN)
     "fazhi.core",
     "fazhi.org",
     "fazhi.audit",
@@ -122,7 +124,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     # A file, not shared-cache memory, so that tests with real concurrent writers see WAL.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # One file per test process, so that two test runs on one machine never share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Identity, login, sessions -------------------------------------------------------------
@@ -191,6 +194,7 @@ TIME_ZONE = "Asia/Shanghai"  # stored in UTC, shown in Shanghai time
 # --- Static files: every asset is served by the app itself (no CDN on the police network) ----
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when it is missing
 STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),

@@ -29,10 +29,18 @@ NAV = (
     NavItem(_("执法事项"), "catalog:items", None),
     NavItem(_("清单版本"), "catalog:editions", None),
     NavItem(_("审计日志"), "audit:log", C.READ_AUDIT_LOG),
+    NavItem(_("账号管理"), "org:accounts", C.MANAGE_ACCOUNTS),
+    NavItem(_("角色与数据范围"), "org:account_roles", C.ASSIGN_ROLES),
 )
 
 
+def is_current(url: str, path: str) -> bool:
+    """Return whether the menu entry URL is the section PATH lies in (home only matches itself)."""
+    return path == url if url == "/" else path.startswith(url)
+
+
 def navigation(request) -> dict:
+    """Return ``nav_items``: (label, url, is_current) for each page the user's role may open."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
@@ -41,7 +49,10 @@ def navigation(request) -> dict:
         if item.capability is not None and not user.has_capability(item.capability):
             continue
         try:
-            items.append((item.label, item.url))
+            url = item.url
         except NoReverseMatch:  # a page an app does not offer (yet) stays out of the menu
             continue
-    return {"nav_items": items}
+        items.append((item.label, url, is_current(url, request.path)))
+    # Two entries can share a prefix (/org/ and /org/officers/): only the longest is current.
+    current = max((url for _label, url, active in items if active), key=len, default=None)
+    return {"nav_items": [(label, url, url == current) for label, url, _active in items]}

@@ -1,0 +1,37 @@
+from django.test import RequestFactory
+
+from fazhi.core.context import is_current, navigation
+from fazhi.org.roles import Role
+
+
+def test_home_is_current_only_on_the_home_page():
+    assert is_current("/", "/")
+    assert not is_current("/", "/org/")
+
+
+def test_a_section_is_current_on_its_sub_pages():
+    assert is_current("/org/officers/", "/org/officers/100001/")
+    assert not is_current("/org/officers/", "/org/")
+
+
+def test_only_the_longest_matching_menu_entry_is_current(tree, make_user):
+    request = RequestFactory().get("/org/officers/100001/")
+    request.user = make_user(Role.SUPERVISOR, tree["city"])
+    current = [url for _label, url, active in navigation(request)["nav_items"] if active]
+    assert current == ["/org/officers/"]
+
+
+def test_an_anonymous_visitor_gets_no_staff_menu(db):
+    from django.contrib.auth.models import AnonymousUser
+
+    request = RequestFactory().get("/public/")
+    request.user = AnonymousUser()
+    assert navigation(request) == {"nav_items": []}
+
+
+def test_the_menu_holds_only_what_the_role_may_open(tree, make_user):
+    request = RequestFactory().get("/")
+    request.user = make_user(Role.AUDIT_ADMIN, None)
+    urls = [url for _label, url, _active in navigation(request)["nav_items"]]
+    assert "/audit/" in urls
+    assert "/org/officers/" not in urls
