@@ -24,3 +24,11 @@ def make_user(db):
 def _fast_password_hashing(settings):
     """Hash test passwords with MD5: the production hasher makes user-heavy tests slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def laws(db):
+    """Load the shipped laws for the test; return the load report."""
+    from fazhi.law.loader import load_laws
+
+    return load_laws()

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -139,6 +142,17 @@ def normalise_levels(levels: list[str]) -> list[str]:
     return sorted(set(levels), key=lambda level: _LEVEL_ORDER.get(level, len(_LEVEL_ORDER)))
 
 
+@lru_cache(maxsize=1)
+def _default_responsibilities() -> dict[str, str]:
+    path = Path(__file__).resolve().parent / "data" / "responsibilities.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def default_responsibility(kind: str) -> str:
+    """Return the drafting convention's 责任事项 for a new entry of KIND (edited per entry)."""
+    return _default_responsibilities().get(kind, "")
+
+
 def _snapshot(item: EnforcementItem) -> dict[str, Any]:
     values = {field: getattr(item, field) for field in ITEM_FIELDS}
     values["levels"] = normalise_levels(list(item.levels or []))
@@ -242,7 +256,13 @@ def add_entry_from_item(draft: ListEdition, item: EnforcementItem, *, actor) -> 
         raise FazhiError(
             _("事项编码 %(code)s 已在本版清单中。") % {"code": item.code}, field="code"
         )
-    entry = ListEntry.objects.create(edition=draft, item=item, code=item.code, **_snapshot(item))
+    entry = ListEntry.objects.create(
+        edition=draft,
+        item=item,
+        code=item.code,
+        responsibility=default_responsibility(item.kind),
+        **_snapshot(item),
+    )
     audit.record(
         actor,
         "catalog.entry.add",
@@ -370,7 +390,13 @@ def sync_draft_from_catalogue(draft: ListEdition, *, actor) -> SyncResult:
     ListEntry.objects.bulk_update(to_update, [*ITEM_FIELDS, "item"], batch_size=500)
     ListEntry.objects.bulk_create(
         [
-            ListEntry(edition=draft, item=items[code], code=code, **_snapshot(items[code]))
+            ListEntry(
+                edition=draft,
+                item=items[code],
+                code=code,
+                responsibility=default_responsibility(items[code].kind),
+                **_snapshot(items[code]),
+            )
             for code in added
         ],
         batch_size=500,

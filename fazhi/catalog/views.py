@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -88,9 +89,14 @@ def items(request: HttpRequest) -> HttpResponse:
 @require_GET
 def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     item = get_object_or_404(EnforcementItem, code=code)
+    today = timezone.localdate()
     context = {
         "item": item,
-        "provisions": item.basis.select_related("version__law"),
+        # (provision, whether its text is no longer the one in force today)
+        "provisions": [
+            (provision, not provision.version.in_force_on(today))
+            for provision in item.basis.select_related("version__law")
+        ],
         "delegations": item.delegations.select_related("township").order_by(
             "township__code", "effective_from"
         ),

@@ -22,8 +22,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from fazhi.audit import log as audit
+from fazhi.catalog import editions
+from fazhi.catalog.basis import link_basis
 from fazhi.catalog.imports import ItemImporter
-from fazhi.catalog.models import Delegation, EnforcementItem
+from fazhi.catalog.models import Delegation, EditionStatus, EnforcementItem, ListEdition, ListKind
 from fazhi.core.identity import citizen_id_check_char
 from fazhi.core.importing import ImportReport, Table, import_file, import_table
 from fazhi.org.imports import OfficerImporter, UnitImporter
@@ -265,6 +267,11 @@ def load(size: DemoSize = FULL, *, on: dt.date, laws: bool = True) -> DemoResult
         result.notes.append(
             str(_("未找到事项文件 %(path)s，未加载执法事项。") % {"path": ITEMS_FILE})
         )
+    if laws:
+        link = link_basis(EnforcementItem.objects.all(), on=on, actor=ACTOR)
+        result.created["basis_links"] = link.changed_items
+        for code, citation, why in link.unresolved:
+            result.notes.append(f"basis of {code}: {citation}: {why}")
     with transaction.atomic():
         result.created["delegations"] = _delegations(size)
     _publish_editions(result, on)
@@ -283,10 +290,7 @@ def _import(importer: type, headers: list[str], rows: list[list[Any]]) -> Import
 
 
 def _load_laws(result: DemoResult) -> None:
-    try:
-        call_command("load_laws", stdout=io.StringIO())
-    except Exception as error:  # another app's loader: report it, keep the rest of the demo
-        result.notes.append(f"load_laws: {error}")
+    call_command("load_laws", stdout=io.StringIO())
 
 
 def _accounts(size: DemoSize, result: DemoResult) -> list[DemoAccount]:
@@ -363,12 +367,6 @@ def _delegations(size: DemoSize) -> int:
 
 def _publish_editions(result: DemoResult, on: dt.date) -> None:
     """Publish an edition of each list unless the live one already matches the catalogue."""
-    try:
-        from fazhi.catalog import editions
-        from fazhi.catalog.models import EditionStatus, ListEdition, ListKind
-    except ImportError as error:
-        result.notes.append(f"editions: {error}")
-        return
     legal = User.objects.get(username="legal")
     leader = User.objects.get(username="leader")
     published = 0

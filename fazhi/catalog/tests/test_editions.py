@@ -411,3 +411,16 @@ def test_draft_edits_do_not_touch_the_published_edition(editor, publish_list):
     assert isinstance(editions.diff(live, draft), EditionDiff)
     assert [c.code for c in editions.diff(live, draft).changed] == ["A1"]
     assert ListEntry.objects.filter(code="A1").count() == 2
+
+
+def test_a_new_entry_starts_with_the_responsibility_text_of_its_kind(editor):
+    EnforcementItemFactory(code="X1", kind=ItemKind.PENALTY)
+    EnforcementItemFactory(code="P1", permit=True)
+    draft = editions.start_draft(ListKind.POWER, actor=editor)
+
+    editions.sync_draft_from_catalogue(draft, actor=editor)
+
+    penalty, permit = draft.entries.get(code="X1"), draft.entries.get(code="P1")
+    assert penalty.responsibility.startswith("1.立案责任")
+    assert "4.告知责任" in penalty.responsibility
+    assert permit.responsibility.startswith("1.受理责任")

@@ -15,7 +15,7 @@ def test_every_role_has_capabilities():
     assert set(ROLE_CAPABILITIES) == set(Role.values)
 
 
-@pytest.mark.parametrize(("a", "b"), itertools.combinations(sorted(ADMIN_ROLES), 2))
+@pytest.mark.parametrize(("a", "b"), list(itertools.combinations(sorted(ADMIN_ROLES), 2)))
 def test_the_three_administrators_share_no_capability(a, b):
     assert ROLE_CAPABILITIES[a] & ROLE_CAPABILITIES[b] == frozenset()
 
