@@ -213,6 +213,12 @@ if FAZHI_AUDIT_RETENTION_DAYS < 183:
     # 网络安全法 第二十一条: network logs are kept for at least six months.
     raise ImproperlyConfigured("FAZHI_AUDIT_RETENTION_DAYS must be at least 183 (six months)")
 
+# 应进必进: a case of an item that must be handled in a case-handling centre, opened elsewhere, is
+# refused ("refuse") or accepted and flagged for a warning ("warn"). See docs/operations/configuration.md.
+FAZHI_CENTRE_POLICY = env_str("FAZHI_CENTRE_POLICY", "refuse")
+if FAZHI_CENTRE_POLICY not in {"refuse", "warn"}:
+    raise ImproperlyConfigured(f"FAZHI_CENTRE_POLICY={FAZHI_CENTRE_POLICY!r}: use refuse or warn")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

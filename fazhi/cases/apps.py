@@ -8,6 +8,8 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from fazhi.cases.calendar import run_calendar_examples
+        from fazhi.cases.examples import run_procedure_examples
         from fazhi.core.rulepacks import PackKind, register
 
         register(PackKind("calendar", "工作日历", run_calendar_examples))
+        register(PackKind("procedure", "办案程序", run_procedure_examples))
