@@ -7,6 +7,7 @@ FAZHI := $(BIN)/fazhi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH_CASES ?= 1000000
 
 .PHONY: demo test lint pytest setup assets messages browser-deps rules-test bench clean screenshots
 
@@ -57,6 +58,17 @@ browser-deps:
 ## rules-test: run the example cases of every rule file under rules/
 rules-test: setup
 	$(FAZHI) rules test
+
+## bench: build (or reuse) the data set of BENCH_CASES cases and run every benchmark of bench/;
+## figures go to bench/results/*.json and docs/performance.md (make bench BENCH_CASES=100000)
+bench: setup
+	BENCH_CASES=$(BENCH_CASES) $(BIN)/python -m bench.generate
+	BENCH_CASES=$(BENCH_CASES) $(BIN)/python -m bench.record_event
+	BENCH_CASES=$(BENCH_CASES) $(BIN)/python -m bench.case_list
+	BENCH_CASES=$(BENCH_CASES) $(BIN)/python -m bench.deadlines
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	BENCH_CASES=$(BENCH_CASES) $(BIN)/python -m bench.discretion.run
+	BENCH_CASES=$(BENCH_CASES) $(BIN)/python -m bench.discretion.audit
 
 screenshots: setup browser-deps
 	$(BIN)/python -m fazhi.core.screenshots docs/img

@@ -1,6 +1,11 @@
 """Fixtures shared by every app's tests."""
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# The machine is shared and noisy: a per-example deadline makes property tests flaky, not stricter.
+hypothesis_settings.register_profile("fazhi", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("fazhi")
 
 
 @pytest.fixture

@@ -48,6 +48,8 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
 
 
 def _register_routers() -> None:
+    from fazhi.cases.api import deadlines_router
+    from fazhi.cases.api import router as cases_router
     from fazhi.catalog.api import router as catalog_router
     from fazhi.law.api import router as law_router
     from fazhi.org.api import router as org_router
@@ -55,6 +57,8 @@ def _register_routers() -> None:
     api.add_router("/org", org_router)
     api.add_router("/law", law_router)
     api.add_router("/catalog", catalog_router)
+    api.add_router("/cases", cases_router)
+    api.add_router("/deadlines", deadlines_router)
 
 
 _register_routers()

@@ -16,6 +16,8 @@ urlpatterns = [
     path("law/", include("fazhi.law.urls")),
     path("catalog/", include("fazhi.catalog.urls")),
     path("audit/", include("fazhi.audit.urls")),
+    path("cases/", include("fazhi.cases.urls")),
+    path("cases/", include("fazhi.cases.document_urls")),
     path("public/", include("fazhi.portal.urls")),
     path("", include("fazhi.core.urls")),
 ]

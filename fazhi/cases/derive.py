@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from fazhi.cases.calendar import WorkCalendar
+from fazhi.cases.calendar import WorkCalendar, default_calendar
 from fazhi.cases.packs import DeadlineSpec, Pack, Requirement
 from fazhi.cases.periods import PeriodUnit, add_period
 from fazhi.core.errors import LegalRuleViolation
@@ -43,22 +43,68 @@ def effective(events: list[Ev]) -> list[Ev]:
 
 
 class EventRefused(LegalRuleViolation):
+    """A step the pack does not allow; ``unverified`` when the rule's text is unconfirmed."""
+
     code = "event_refused"
+    unverified = False
 
 
-def _matching(events: list[Ev], req: Requirement, before: dt.datetime) -> list[Ev]:
-    return [
+def _matching(
+    events: list[Ev],
+    req: Requirement,
+    before: dt.datetime,
+    calendar: WorkCalendar | None = None,
+) -> list[Ev]:
+    found = [
         e
         for e in events
         if e.kind == req.event and e.occurred_at <= before and all(t.holds(e) for t in req.where)
     ]
+    if req.at_least_before is not None:
+        found = [e for e in found if _gap_ran_out(e.occurred_at, before, req, calendar)]
+    return found
 
 
-def check_new_event(pack: Pack, events: list[Ev], new: Ev, *, now: dt.datetime) -> None:
-    """Raise EventRefused (with its rule code and provision) unless NEW may follow EVENTS."""
+def _gap_ran_out(
+    earlier: dt.datetime, later: dt.datetime, req: Requirement, calendar: WorkCalendar | None
+) -> bool:
+    """True when the period REQ.at_least_before counted from EARLIER has run out by LATER."""
+    gap = req.at_least_before
+    if gap is None:
+        return True
+    period = add_period(earlier, gap.amount, gap.unit, calendar=calendar or default_calendar())
+    if gap.unit == PeriodUnit.HOURS:
+        return period.due_at <= later
+    return period.due_at <= _next_midnight(later)
 
-    def refuse(message: str, field: str, code: str, basis: str | None = None) -> EventRefused:
-        return EventRefused(message, field=field, code=code, basis=basis)
+
+def _next_midnight(instant: dt.datetime) -> dt.datetime:
+    from fazhi.cases.periods import SHANGHAI
+
+    day = instant.astimezone(SHANGHAI).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time.min, SHANGHAI)
+
+
+def check_new_event(
+    pack: Pack,
+    events: list[Ev],
+    new: Ev,
+    *,
+    now: dt.datetime,
+    calendar: WorkCalendar | None = None,
+) -> None:
+    """Raise EventRefused (with its rule code and provision) unless NEW may follow EVENTS.
+
+    CALENDAR counts the gaps some preconditions ask for (听证通知 7 working days before 听证);
+    the configured calendar by default.
+    """
+
+    def refuse(
+        message: str, field: str, code: str, basis: str | None = None, unverified: bool = False
+    ) -> EventRefused:
+        refusal = EventRefused(message, field=field, code=code, basis=basis)
+        refusal.unverified = unverified
+        return refusal
 
     try:
         spec = pack.event(new.kind)
@@ -118,14 +164,25 @@ def check_new_event(pack: Pack, events: list[Ev], new: Ev, *, now: dt.datetime) 
     for pre in spec.preconditions:
         if not all(test.holds(new) for test in pre.when):
             continue
-        if pre.if_any and not any(_matching(current, req, new.occurred_at) for req in pre.if_any):
+        if pre.if_any and not any(
+            _matching(current, req, new.occurred_at, calendar) for req in pre.if_any
+        ):
             continue
+        if not (pre.requires_any or pre.forbids_any):  # the value itself is not allowed
+            raise refuse(_(pre.message), _field_of(pre), pre.code, pre.basis, pre.unverified)
         missing = pre.requires_any and not any(
-            _matching(current, req, new.occurred_at) for req in pre.requires_any
+            _matching(current, req, new.occurred_at, calendar) for req in pre.requires_any
         )
-        forbidden = any(_matching(current, req, new.occurred_at) for req in pre.forbids_any)
+        forbidden = any(
+            _matching(current, req, new.occurred_at, calendar) for req in pre.forbids_any
+        )
         if missing or forbidden:
-            raise refuse(_(pre.message), "kind", pre.code, pre.basis)
+            raise refuse(_(pre.message), "kind", pre.code, pre.basis, pre.unverified)
+
+
+def _field_of(pre) -> str:
+    """Return the field a value refusal points at: the first data field its tests name."""
+    return next((t.field for t in pre.when if t.field.startswith("data.")), "kind")
 
 
 def _local(instant: dt.datetime) -> str:
@@ -150,7 +207,7 @@ class ComputedDeadline:
     key: str
     start_at: dt.datetime
     due_at: dt.datetime
-    status: str  # open | paused | met | missed
+    status: str  # open | paused | met | missed | stopped (ended by an event, 转为一般程序)
     met_at: dt.datetime | None
     basis: str
     explanation: str
@@ -171,6 +228,12 @@ def compute_deadlines(
     current = effective(events)
     out: list[ComputedDeadline] = []
     for spec in pack.deadlines:
+        if spec.if_any and not any(
+            e.kind == req.event and all(t.holds(e) for t in req.where)
+            for req in spec.if_any
+            for e in current
+        ):
+            continue
         starts = [
             e
             for e in current
@@ -285,8 +348,17 @@ def _one(
             break
         if event.kind in spec.met_by and event.occurred_at >= start_at:
             met_at = event.occurred_at
-    if met_at is not None:
+    ender = next((e for e in events if e.kind in spec.ended_by and e.occurred_at >= start_at), None)
+    if met_at is not None and (ender is None or met_at <= ender.occurred_at):
         status = "met" if met_at < period.due_at else "missed"
+    elif ender is not None:
+        # No longer applies (快速办理 转为一般程序): "stopped", stored as such.
+        status = "stopped"
+        met_at = None
+        notes.append(
+            _("%(at)s 起不再适用（%(event)s）")
+            % {"at": _local(ender.occurred_at), "event": pack.event(ender.kind).name}
+        )
     else:
         status = "paused" if paused_open else "open"
     explanation = _("自%(start)s起算：") % {"start": start_name} + "；".join(

@@ -10,6 +10,9 @@ An example::
       expect:
         refused: notice_before_decision     # the rule code that refuses the LAST event
 
+``given.continues`` names an earlier example of the same file whose events come first (a story
+told in steps: the 听证 example continues the 要求听证 one).
+
 ``expect`` may also hold ``deadlines`` ({code: last day "YYYY-MM-DD", or an instant for hour
 periods}), ``deadline_status`` ({code: open|paused|met|missed}), ``status`` (the case status) and
 ``unverified`` (whether the results carry the unverified mark).
@@ -78,7 +81,7 @@ def run_scenario(
     clock = now or max((e.ended_at or e.occurred_at) for e in parsed) if parsed else now
     for position, event in enumerate(parsed):
         try:
-            check_new_event(pack, events, event, now=clock)
+            check_new_event(pack, events, event, now=clock, calendar=calendar)
         except EventRefused as refusal:
             if position == len(parsed) - 1:
                 return events, refusal
@@ -87,18 +90,35 @@ def run_scenario(
     return events, None
 
 
+def _events_of(path: Path, given: Any, earlier: dict[str, list], name: str) -> list[dict]:
+    """Return the example's events, after those of the example it continues."""
+    events = list(given.get("events") or [])
+    base = given.get("continues")
+    if base is None:
+        return events
+    if base not in earlier:
+        raise RulePackError(
+            path,
+            f"continues {base!r}, which is not an earlier example of this file",
+            line=line_of(given, []),
+            rule=name,
+        )
+    return [*earlier[base], *events]
+
+
 def run_procedure_examples(path: Path) -> list[ExampleResult]:
     pack = load_pack(path)
     calendar = WorkCalendar.load(path.parent.parent)
     data = read_yaml(path)
     results = []
+    earlier: dict[str, list] = {}
     for index, example in enumerate(data.get("examples") or []):
         name, given, expect = expect_of(path, example, index)
         now = _instant(given["now"], path, "given.now") if given.get("now") else None
+        raw_events = _events_of(path, given, earlier, name)
+        earlier[name] = raw_events
         try:
-            events, refusal = run_scenario(
-                pack, list(given.get("events") or []), calendar, path, now=now
-            )
+            events, refusal = run_scenario(pack, raw_events, calendar, path, now=now)
         except EventRefused as refusal:
             results.append(
                 ExampleResult(

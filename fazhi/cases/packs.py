@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 
 from fazhi.core.rulepacks import RulePackError, line_of, read_yaml
 
@@ -27,7 +34,10 @@ class Test(Strict):
     """A condition on one value of an event: ``{field: data.fine, gte: 2000}``.
 
     ``field`` is ``occurred_at``, ``ended_at`` or ``data.<name>``; one comparison is given.
+    ``in``/``not_in`` compare with a list (``{field: data.offence_category, in: [赌博, 毒品]}``).
     """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     field: str
     eq: Any = None
@@ -37,17 +47,20 @@ class Test(Strict):
     lte: float | None = None
     lt: float | None = None
     present: bool | None = None
+    in_: tuple[Any, ...] | None = Field(default=None, alias="in")
+    not_in: tuple[Any, ...] | None = None
 
     @model_validator(mode="after")
     def _one_comparison(self) -> Test:
         given = [
-            k
-            for k in ("eq", "ne", "gte", "gt", "lte", "lt", "present")
+            k.rstrip("_")
+            for k in ("eq", "ne", "gte", "gt", "lte", "lt", "present", "in_", "not_in")
             if getattr(self, k) is not None
         ]
         if len(given) != 1:
             raise ValueError(
-                f"a test compares with exactly one of eq/ne/gte/gt/lte/lt/present, not {given}"
+                "a test compares with exactly one of eq/ne/gte/gt/lte/lt/present/in/not_in, "
+                f"not {given}"
             )
         if not (self.field in {"occurred_at", "ended_at"} or self.field.startswith("data.")):
             raise ValueError(f"field {self.field!r} must be occurred_at, ended_at or data.<name>")
@@ -61,6 +74,10 @@ class Test(Strict):
             return value == self.eq
         if self.ne is not None:
             return value != self.ne
+        if self.in_ is not None:
+            return value in self.in_
+        if self.not_in is not None:
+            return value not in self.not_in
         if value is None:
             return False
         try:
@@ -86,15 +103,32 @@ def _value_of(event, field: str) -> Any:
     return value
 
 
+class Gap(Strict):
+    """A period that must lie between two events (听证通知 at least 7 working days before 听证)."""
+
+    amount: int = Field(gt=0)
+    unit: Literal["workdays", "days", "hours"]
+
+
 class Requirement(Strict):
-    """An earlier event this one needs; ``where`` narrows it to events whose tests all hold."""
+    """An earlier event this one needs; ``where`` narrows it to events whose tests all hold.
+
+    ``at_least_before`` further asks that the period counted from that event has run out by the
+    new event: its last day is no later than the new event's day (or, for hours, its instant is
+    no later than the new event's).
+    """
 
     event: str
     where: tuple[Test, ...] = ()
+    at_least_before: Gap | None = None
 
 
 class Precondition(Strict):
-    """When ``when`` holds for the new event (or always), one of ``requires_any`` must exist."""
+    """When ``when`` holds for the new event (or always), one of ``requires_any`` must exist.
+
+    A precondition with neither ``requires_any`` nor ``forbids_any`` refuses the new event
+    whenever ``when`` (and ``if_any``) hold: a value the law does not allow (当场罚款 over 200).
+    """
 
     code: str
     when: tuple[Test, ...] = ()
@@ -104,6 +138,15 @@ class Precondition(Strict):
     message: str  # zh-hans; English lives in the translation catalogue under the same text
     basis: str
     unverified: bool = False
+
+    @model_validator(mode="after")
+    def _not_always_refusing(self) -> Precondition:
+        if not (self.requires_any or self.forbids_any or self.when or self.if_any):
+            raise ValueError(
+                f"precondition {self.code} has no when, if_any, requires_any or forbids_any: "
+                "it would refuse every event"
+            )
+        return self
 
 
 class DataField(Strict):
@@ -159,6 +202,8 @@ class DeadlineSpec(Strict):
     met_by: tuple[str, ...] = ()  # events that meet it
     met_by_end: bool = False  # met when the start event gets its end time
     when: tuple[Test, ...] = ()  # only when the start event passes these tests
+    if_any: tuple[Requirement, ...] = ()  # only when one of these events exists (决定 with a fine)
+    ended_by: tuple[str, ...] = ()  # events after which it no longer runs (转为一般程序)
     variants: tuple[Variant, ...] = ()
     extensions: tuple[Extension, ...] = ()
     pauses: tuple[Pause, ...] = ()
@@ -197,39 +242,108 @@ class Pack(Strict):
     examples: tuple[Annotated[dict, Field()], ...] = ()
 
     @model_validator(mode="after")
-    def _references_exist(self) -> Pack:
-        codes = [event.code for event in self.events]
-        duplicates = {code for code in codes if codes.count(code) > 1}
-        if duplicates:
-            raise ValueError(f"event codes appear twice: {sorted(duplicates)}")
-        known = set(codes)
+    def _references_exist(self, info: ValidationInfo) -> Pack:
+        if info.context and info.context.get("defer_references"):
+            return self  # load_pack reports them with their line
+        problems = self.reference_problems()
+        if problems:
+            loc, rule, message = problems[0]
+            raise ValueError(f"{'.'.join(str(p) for p in loc)} [{rule}]: {message}")
+        return self
 
-        def check(code: str, where: str) -> None:
-            if code not in known:
-                raise ValueError(f"{where} names unknown event {code!r}")
+    def reference_problems(self) -> list[tuple[tuple, str | None, str]]:
+        """Return (location, rule, message) of every reference the schema alone cannot check.
 
-        for event in self.events:
+        Event codes must be unique and every code named must exist; a test on ``data.<name>``
+        must name a field the tested event declares; effective dates must be in order; an event
+        status must be a case status; some event must be able to start a case.
+        """
+        from fazhi.cases.models import CaseStatus
+
+        out: list[tuple[tuple, str | None, str]] = []
+        specs: dict[str, EventSpec] = {}
+        for index, event in enumerate(self.events):
+            if event.code in specs:
+                out.append((("events", index, "code"), event.code, "event code appears twice"))
+            specs.setdefault(event.code, event)
+        deadline_codes: set[str] = set()
+        for index, spec in enumerate(self.deadlines):
+            if spec.code in deadline_codes:
+                out.append((("deadlines", index, "code"), spec.code, "deadline code appears twice"))
+            deadline_codes.add(spec.code)
+
+        def known(code: str, loc: tuple, rule: str, what: str) -> bool:
+            if code not in specs:
+                out.append((loc, rule, f"{what} names unknown event {code!r}"))
+                return False
+            return True
+
+        def fields_exist(tests, event_code: str, loc: tuple, rule: str, what: str) -> None:
+            declared = {f.name for f in specs[event_code].fields}
+            for test in tests:
+                name = test.field.removeprefix("data.")
+                if test.field.startswith("data.") and name.split(".")[0] not in declared:
+                    out.append(
+                        (
+                            loc,
+                            rule,
+                            f"{what} tests data.{name}, but event {event_code} declares no "
+                            f"field {name!r} (declared: {sorted(declared)})",
+                        )
+                    )
+
+        def requirements(reqs, loc: tuple, rule: str, what: str) -> None:
+            for req in reqs:
+                if known(req.event, loc, rule, what):
+                    fields_exist(req.where, req.event, loc, rule, f"{what} ({req.event})")
+
+        statuses = set(CaseStatus.values)
+        for index, event in enumerate(self.events):
+            loc = ("events", index)
+            if event.status and event.status not in statuses:
+                out.append(
+                    (
+                        (*loc, "status"),
+                        event.code,
+                        f"status {event.status!r} is not a case status {sorted(statuses)}",
+                    )
+                )
             for code in event.after:
-                check(code, f"event {event.code}: after")
-            for pre in event.preconditions:
-                for req in (*pre.if_any, *pre.requires_any, *pre.forbids_any):
-                    check(req.event, f"event {event.code}: precondition {pre.code}")
-        for spec in self.deadlines:
-            check(spec.start, f"deadline {spec.code}: start")
-            for code in (*spec.met_by, *spec.restarted_by):
-                check(code, f"deadline {spec.code}")
+                known(code, (*loc, "after"), event.code, f"event {event.code}: after")
+            for p_index, pre in enumerate(event.preconditions):
+                p_loc = (*loc, "preconditions", p_index)
+                what = f"event {event.code}: precondition {pre.code}"
+                fields_exist(pre.when, event.code, p_loc, pre.code, what)
+                requirements(
+                    (*pre.if_any, *pre.requires_any, *pre.forbids_any), p_loc, pre.code, what
+                )
+        for index, spec in enumerate(self.deadlines):
+            loc = ("deadlines", index)
+            what = f"deadline {spec.code}"
+            if known(spec.start, (*loc, "start"), spec.code, f"{what}: start"):
+                fields_exist(spec.when, spec.start, loc, spec.code, what)
+                for variant in spec.variants:
+                    fields_exist(variant.when, spec.start, loc, spec.code, f"{what}: variant")
+            for code in (*spec.met_by, *spec.restarted_by, *spec.ended_by):
+                known(code, loc, spec.code, what)
+            requirements(spec.if_any, loc, spec.code, f"{what}: if_any")
             for ext in spec.extensions:
-                check(ext.event, f"deadline {spec.code}: extension")
+                known(ext.event, (*loc, "extensions"), spec.code, f"{what}: extension")
             for pause in spec.pauses:
-                check(pause.start, f"deadline {spec.code}: pause")
-                check(pause.end, f"deadline {spec.code}: pause")
+                known(pause.start, (*loc, "pauses"), spec.code, f"{what}: pause")
+                known(pause.end, (*loc, "pauses"), spec.code, f"{what}: pause")
         if self.effective_to and self.effective_to < self.effective_from:
-            raise ValueError(
-                f"effective_to {self.effective_to} is before effective_from {self.effective_from}"
+            out.append(
+                (
+                    ("effective_to",),
+                    None,
+                    f"effective_to {self.effective_to} is before effective_from "
+                    f"{self.effective_from}",
+                )
             )
         if not any(event.first for event in self.events):
-            raise ValueError("no event is marked first: a case could never start")
-        return self
+            out.append((("events",), None, "no event is marked first: a case could never start"))
+        return out
 
     def event(self, code: str) -> EventSpec:
         for spec in self.events:
@@ -258,7 +372,7 @@ def load_pack(path: Path) -> Pack:
     if not isinstance(data, dict):
         raise RulePackError(path, "a procedure pack is a mapping with id, events, deadlines …")
     try:
-        return Pack.model_validate(data)
+        pack = Pack.model_validate(data, context={"defer_references": True})
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = error["loc"]
@@ -267,14 +381,28 @@ def load_pack(path: Path) -> Pack:
         raise RulePackError(
             path, f"{where}: {error['msg']}", line=line_of(data, loc), rule=rule
         ) from None
+    problems = pack.reference_problems()
+    if problems:
+        loc, rule, message = problems[0]
+        where = ".".join(str(part) for part in loc)
+        raise RulePackError(
+            path,
+            f"{where}: {message}",
+            line=line_of(data, loc),
+            rule=rule or _rule_name(data, loc),
+        )
+    return pack
 
 
 def _rule_name(data: Any, loc: tuple) -> str | None:
-    """Return the code of the event/deadline the error is in, for the message."""
+    """Return the code of the precondition/event/deadline the error is in, for the message."""
     if len(loc) >= 2 and loc[0] in {"events", "deadlines"} and isinstance(loc[1], int):
         try:
-            return str(data[loc[0]][loc[1]].get("code"))
-        except (IndexError, KeyError, AttributeError):
+            item = data[loc[0]][loc[1]]
+            if len(loc) >= 4 and loc[2] == "preconditions" and isinstance(loc[3], int):
+                return str(item["preconditions"][loc[3]].get("code"))
+            return str(item.get("code"))
+        except (IndexError, KeyError, AttributeError, TypeError):
             return None
     return None
 

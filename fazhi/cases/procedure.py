@@ -39,6 +39,7 @@ from fazhi.catalog.models import EnforcementItem
 from fazhi.core.access import require_capability
 from fazhi.core.errors import InvalidIdentifier, LegalRuleViolation, PermissionDeniedError
 from fazhi.core.identity import validate_citizen_id, validate_uscc
+from fazhi.discretion.review import review_decision
 from fazhi.org.models import Officer, Unit
 from fazhi.org.roles import Capability
 
@@ -293,6 +294,8 @@ def record_event(case: Case, new: NewEvent, *, actor, at: dt.datetime) -> Proced
         recorded_at=at,
         recorded_by=actor,
     )
+    if row.kind == "decide" and case.offence_code:
+        review_decision(case, row, actor=actor)  # the benchmark's recommendation (issue 5)
     _apply_property(case, row)
     events.append(Ev.of(row))
     _update_case(case, pack, events)

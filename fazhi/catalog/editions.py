@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fazhi.audit import log as audit
@@ -176,6 +177,15 @@ def current_edition(list_kind: str) -> ListEdition | None:
 
 
 @transaction.atomic
+def default_title(list_kind: str, number: int) -> str:
+    """Return the stored title of an edition: always in the source language (a public record)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("%(list)s（第%(number)s版）") % {
+            "list": ListKind(list_kind).label,
+            "number": number,
+        }
+
+
 def start_draft(list_kind: str, *, actor, title: str = "", note: str = "") -> ListEdition:
     """Create the next draft edition of LIST_KIND as a copy of the live edition.
 
@@ -209,9 +219,7 @@ def start_draft(list_kind: str, *, actor, title: str = "", note: str = "") -> Li
             draft = ListEdition.objects.create(
                 list_kind=list_kind,
                 number=number,
-                title=title
-                or _("%(list)s（第%(number)s版）")
-                % {"list": ListKind(list_kind).label, "number": number},
+                title=title or default_title(list_kind, number),
                 based_on=base,
                 note=note,
             )

@@ -26,6 +26,7 @@ NAV = (
     NavItem(_("组织机构"), "org:tree", C.VIEW_SCOPED_DATA),
     NavItem(_("执法人员"), "org:officers", C.VIEW_SCOPED_DATA),
     NavItem(_("法律法规"), "law:laws", None),
+    NavItem(_("行政案件"), "cases:list", C.VIEW_SCOPED_DATA),
     NavItem(_("执法事项"), "catalog:items", None),
     NavItem(_("清单版本"), "catalog:editions", None),
     NavItem(_("审计日志"), "audit:log", C.READ_AUDIT_LOG),

@@ -75,10 +75,11 @@ class DemoSize:
     districts: int = 6
     stations: tuple[int, ...] = (6, 5, 7, 6, 5, 6)  # stations per district (35)
     officers_per_station: tuple[int, int] = (5, 7)
+    cases: int = 3000  # demo cases (fazhi.cases.demo)
 
 
 FULL = DemoSize()
-TINY = DemoSize(districts=2, stations=(2, 1), officers_per_station=(2, 3))
+TINY = DemoSize(districts=2, stations=(2, 1), officers_per_station=(2, 3), cases=150)
 
 
 @dataclass(frozen=True)
@@ -246,7 +247,9 @@ ACCOUNT_OFFICERS = {
 # --- loading ----------------------------------------------------------------------------------
 
 
-def load(size: DemoSize = FULL, *, on: dt.date, laws: bool = True) -> DemoResult:
+def load(
+    size: DemoSize = FULL, *, on: dt.date, laws: bool = True, cases: bool = True
+) -> DemoResult:
     """Write the demo data set; return what was created or changed (nothing on a second run)."""
     result = DemoResult()
     if laws:
@@ -275,6 +278,10 @@ def load(size: DemoSize = FULL, *, on: dt.date, laws: bool = True) -> DemoResult
     with transaction.atomic():
         result.created["delegations"] = _delegations(size)
     _publish_editions(result, on)
+    if cases:
+        from fazhi.cases.demo import load_cases
+
+        result.created["cases"] = load_cases(on=on, count=size.cases).created
     for name, report in result.reports.items():
         if report.rejected:
             first = report.as_rejections()[0]

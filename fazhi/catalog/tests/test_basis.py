@@ -13,7 +13,11 @@ ON = dt.date(2026, 11, 25)
 
 
 def test_basis_text_splits_on_full_width_semicolons():
-    assert split_basis("《A》第一条；《B》第二条;\n《C》第三条") == ["《A》第一条", "《B》第二条", "《C》第三条"]
+    assert split_basis("《A》第一条；《B》第二条;\n《C》第三条") == [
+        "《A》第一条",
+        "《B》第二条",
+        "《C》第三条",
+    ]
 
 
 def test_each_citation_links_to_its_provision_in_force(laws):
@@ -24,7 +28,9 @@ def test_each_citation_links_to_its_provision_in_force(laws):
     report = link_basis(EnforcementItem.objects.all(), on=ON, actor="system:test")
     assert report.linked == 2
     assert report.unresolved == []
-    assert sorted((p.version.law.short_title, p.article, p.paragraph) for p in item.basis.all()) == [
+    assert sorted(
+        (p.version.law.short_title, p.article, p.paragraph) for p in item.basis.all()
+    ) == [
         ("行政处罚法", 9, 0),
         ("道路交通安全法", 91, 1),
     ]

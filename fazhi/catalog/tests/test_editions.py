@@ -424,3 +424,11 @@ def test_a_new_entry_starts_with_the_responsibility_text_of_its_kind(editor):
     assert penalty.responsibility.startswith("1.立案责任")
     assert "4.告知责任" in penalty.responsibility
     assert permit.responsibility.startswith("1.受理责任")
+
+
+def test_the_stored_title_is_chinese_whatever_the_ui_language(editor):
+    from django.utils import translation
+
+    with translation.override("en"):
+        draft = editions.start_draft(ListKind.POWER, actor=editor)
+    assert draft.title == "权责清单（第1版）"

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from fazhi.catalog import editions
+from fazhi.catalog.editions import default_responsibility
 from fazhi.catalog.models import ListKind
 from fazhi.catalog.tests.factories import EnforcementItemFactory
 from fazhi.org.roles import Role
@@ -158,7 +159,7 @@ def test_csv_download_has_a_bom_chinese_headers_and_the_live_entries(client, lis
             "区县级、派出所",
             "否",
             "否",
-            "",
+            default_responsibility("penalty"),  # a new entry starts with its kind's text
         ],
     ]
 

@@ -1,4 +1,5 @@
-"""`fazhi calendar`: which years the working-day calendar knows; `fazhi calendar add`: count a period."""
+"""`fazhi calendar`: which years the working-day calendar knows; `fazhi calendar add`: count a
+period; `fazhi calendar refresh`: re-date every running deadline after the calendar data changed."""
 
 import datetime as dt
 import json
@@ -39,6 +40,17 @@ class Command(BaseCommand):
             "--liberty", action="store_true", help="a period restricting personal liberty"
         )
         add.add_argument("--json", action="store_true")
+        refresh = sub.add_parser(
+            "refresh",
+            help="Re-date every running deadline on the current calendar data (after a new "
+            "rules/calendar/YYYY.yaml) and audit each change.",
+        )
+        refresh.add_argument(
+            "--dry-run", action="store_true", help="Show what would move; write nothing."
+        )
+        refresh.add_argument(
+            "--by", metavar="USERNAME", help="The account the change is audited under."
+        )
 
     def handle(self, *args, **options):
         try:
@@ -47,6 +59,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         if options.get("action") == "add":
             return self._add(calendar, options)
+        if options.get("action") == "refresh":
+            return self._refresh(calendar, options)
         this_year = timezone.localdate().year
         known = sorted(calendar.known_years)
         self.stdout.write(f"known years: {known[0]}–{known[-1]}" if known else "known years: none")
@@ -90,3 +104,31 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"end: {end}" + ("  (PROVISIONAL)" if period.is_provisional else ""))
         self.stdout.write(f"rule: {period.explain()}")
+
+    def _refresh(self, calendar: WorkCalendar, options) -> None:
+        from fazhi.cases import calendar as calendar_module
+        from fazhi.cases.deadlines import redate_all
+        from fazhi.org.models import User
+
+        actor: User | str = "system:calendar"
+        if options["by"]:
+            actor = User.objects.filter(username=options["by"], is_active=True).first()
+            if actor is None:
+                raise CommandError(f"--by {options['by']!r}: no active account of that name")
+        calendar_module.default_calendar.cache_clear()
+        result = redate_all(
+            actor=actor, at=timezone.now(), calendar=calendar, dry_run=options["dry_run"]
+        )
+        for number, code, before, after in result.moves[:50]:
+            self.stdout.write(
+                f"{number} {code}: {before.astimezone(SHANGHAI):%Y-%m-%d %H:%M} → "
+                f"{after.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+            )
+        if len(result.moves) > 50:
+            self.stdout.write(f"… and {len(result.moves) - 50} more")
+        verb = "would move" if options["dry_run"] else "moved"
+        self.stdout.write(
+            f"{result.cases} open cases with running deadlines checked; {result.moved} deadlines "
+            f"{verb}, {result.settled} no longer provisional, {result.changed} changed in all"
+            + (" (dry run: nothing written)" if options["dry_run"] else "")
+        )

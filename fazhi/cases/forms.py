@@ -1,0 +1,471 @@
+"""Forms of the case pages: the list filter, opening a case (with its parties), recording an event.
+
+The forms check what a form can check (types, required fields, identity numbers, times not in the
+future) so that every error is shown at once, next to its field. The legal rules stay in
+fazhi.cases.procedure and fazhi.cases.derive: a refusal from them is shown with its provision.
+The API validates its input with these same forms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from fazhi.cases.models import (
+    CaseSource,
+    CaseStatus,
+    IdType,
+    PartyKind,
+    PartyRole,
+    ProceduralEvent,
+)
+from fazhi.cases.packs import DataField, EventSpec, Pack, registry
+from fazhi.cases.procedure import BASIS_TWO_OFFICERS, NewCase, NewEvent, NewParty
+from fazhi.cases.queries import CaseFilter
+from fazhi.catalog.models import EnforcementItem
+from fazhi.core.errors import InvalidIdentifier
+from fazhi.core.identity import validate_citizen_id, validate_uscc
+from fazhi.org.models import Officer, Unit
+
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read in Asia/Shanghai
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs, format=LOCAL_INPUT)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def style(form: forms.BaseForm) -> None:
+    """Give every widget its Bootstrap class (no inline styles: CSP)."""
+    for bound in form:
+        widget = bound.field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select form-select-sm"
+        else:
+            css = "form-control form-control-sm"
+        widget.attrs.setdefault("class", css)
+
+
+def _with_blank(choices) -> list[tuple[str, str]]:
+    return [("", _("全部")), *[(str(value), label) for value, label in choices]]
+
+
+def procedure_choices() -> list[tuple[str, str]]:
+    """Return (pack id, pack name) for every procedure pack, newest edition's name."""
+    names: dict[str, str] = {}
+    for pack in sorted(registry().packs, key=lambda p: p.effective_from):
+        names[pack.id] = pack.name
+    return [(pack_id, names[pack_id]) for pack_id in registry().ids()]
+
+
+def first_event_choices() -> list[tuple[str, str]]:
+    """Return the events that may open a case in some pack (接报, 受案 …)."""
+    seen: dict[str, str] = {}
+    for pack in registry().packs:
+        for spec in pack.events:
+            if spec.first:
+                seen.setdefault(spec.code, spec.name)
+    return list(seen.items())
+
+
+def _not_in_future(value: dt.datetime | None, now: dt.datetime) -> None:
+    if value is not None and value > now:
+        raise forms.ValidationError(
+            gettext("%(at)s 晚于当前时间，不能登记将来的时间。")
+            % {"at": timezone.localtime(value).strftime("%Y-%m-%d %H:%M")}
+        )
+
+
+def _item_by_code(value: str) -> EnforcementItem:
+    code = (value or "").split(" ", 1)[0].strip()
+    item = EnforcementItem.objects.filter(code=code, is_active=True).first()
+    if item is None:
+        raise forms.ValidationError(
+            gettext("执法事项 %(code)s 不存在或已失效。") % {"code": code or value}
+        )
+    return item
+
+
+class CaseFilterForm(forms.Form):
+    unit = forms.ChoiceField(label=_("单位（含下级）"), required=False)
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=_with_blank(CaseStatus.choices)
+    )
+    item = forms.CharField(label=_("执法事项编码"), required=False, max_length=40)
+    procedure = forms.ChoiceField(label=_("办案程序"), required=False)
+    due_within_days = forms.IntegerField(
+        label=_("期限在几日内届满"), required=False, min_value=0, max_value=366
+    )
+    overdue = forms.BooleanField(label=_("已超期"), required=False)
+    q = forms.CharField(label=_("案件编号或案由"), required=False, max_length=50)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.visible_to(user).only("code", "name", "depth")
+        self.fields["unit"].choices = [("", _("全部"))] + [
+            (unit.code, f"{'　' * (unit.depth - 1)}{unit.name}") for unit in units
+        ]
+        self.fields["procedure"].choices = _with_blank(procedure_choices())
+        self.fields["item"].widget.attrs["list"] = "item-options"
+        style(self)
+
+    def to_filter(self) -> CaseFilter:
+        if not self.is_valid():
+            return CaseFilter()
+        data = self.cleaned_data
+        return CaseFilter(
+            unit_code=data["unit"] or "",
+            status=data["status"] or "",
+            item_code=(data["item"] or "").split(" ", 1)[0],
+            procedure=data["procedure"] or "",
+            due_within_days=data["due_within_days"],
+            overdue=bool(data["overdue"]),
+            search=data["q"] or "",
+        )
+
+
+class OfficerChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Officer) -> str:
+        return f"{obj.name}（{obj.police_number}）· {obj.unit.name}"
+
+
+class CaseOpenForm(forms.Form):
+    """受案登记: the case, its handlers and its first event; parties come in PartyFormSet."""
+
+    unit = forms.ModelChoiceField(
+        label=_("办案单位"), queryset=Unit.objects.none(), to_field_name="code"
+    )
+    item = forms.CharField(
+        label=_("执法事项"),
+        max_length=250,
+        help_text=_("输入事项编码或名称后从列表中选择。"),
+    )
+    procedure = forms.ChoiceField(label=_("办案程序"))
+    title = forms.CharField(label=_("案由"), max_length=200)
+    source = forms.ChoiceField(label=_("案件来源"), choices=CaseSource.choices)
+    act_at = forms.DateTimeField(label=_("违法行为时间"), widget=LocalDateTimeInput)
+    act_place = forms.CharField(label=_("违法行为地点"), max_length=200)
+    summary = forms.CharField(
+        label=_("简要案情"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    handlers = OfficerChoices(
+        label=_("办案民警"),
+        queryset=Officer.objects.none(),
+        to_field_name="police_number",
+        help_text=_("至少两名；按住 Ctrl 多选，第一位为主办。"),
+    )
+    legal_officer = forms.ModelChoiceField(
+        label=_("法制员"),
+        queryset=Officer.objects.none(),
+        required=False,
+        to_field_name="police_number",
+    )
+    first_kind = forms.ChoiceField(label=_("首个环节"))
+    first_at = forms.DateTimeField(label=_("首个环节时间"), widget=LocalDateTimeInput)
+
+    def __init__(self, *args, user, now: dt.datetime, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.now = now
+        self.fields["unit"].queryset = Unit.objects.visible_to(user)
+        officers = Officer.objects.visible_to(user).select_related("unit")
+        self.fields["handlers"].queryset = officers
+        self.fields["legal_officer"].queryset = officers
+        self.fields["procedure"].choices = procedure_choices()
+        self.fields["first_kind"].choices = first_event_choices()
+        self.fields["item"].widget.attrs["list"] = "item-options"
+        self.fields["handlers"].widget.attrs["size"] = 6
+        style(self)
+
+    def clean_item(self) -> EnforcementItem:
+        return _item_by_code(self.cleaned_data["item"])
+
+    def clean_act_at(self) -> dt.datetime:
+        _not_in_future(self.cleaned_data["act_at"], self.now)
+        return self.cleaned_data["act_at"]
+
+    def clean_first_at(self) -> dt.datetime:
+        _not_in_future(self.cleaned_data["first_at"], self.now)
+        return self.cleaned_data["first_at"]
+
+    def clean_handlers(self) -> list[Officer]:
+        officers = list(self.cleaned_data["handlers"])
+        # Keep the order in which they were given: the first is the lead handler (主办).
+        order = (
+            [str(v) for v in self.data.getlist(self.add_prefix("handlers"))]
+            if hasattr(self.data, "getlist")
+            else [str(v) for v in self.data.get(self.add_prefix("handlers"), [])]
+        )
+        officers.sort(key=lambda o: order.index(o.police_number) if o.police_number in order else 0)
+        return officers
+
+    def pack(self) -> Pack | None:
+        """Return the procedure pack in force on the first event's day, once the form is clean."""
+        procedure = self.cleaned_data.get("procedure")
+        first_at = self.cleaned_data.get("first_at")
+        if not procedure or first_at is None:
+            return None
+        try:
+            return registry().for_case(procedure, timezone.localtime(first_at).date())
+        except KeyError:
+            return None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        procedure, first_at = data.get("procedure"), data.get("first_at")
+        pack = self.pack()
+        if procedure and first_at is not None and pack is None:
+            self.add_error(
+                "procedure",
+                gettext("办案程序 %(procedure)s 在 %(day)s 没有施行中的规则。")
+                % {"procedure": procedure, "day": timezone.localtime(first_at).date()},
+            )
+        minimum = pack.min_handlers if pack else 2
+        handlers = data.get("handlers")
+        if handlers is not None and len(handlers) < minimum:
+            self.add_error(
+                "handlers",
+                gettext("执法人员不得少于两人（本程序至少 %(n)d 人）。依据：%(basis)s")
+                % {"n": minimum, "basis": BASIS_TWO_OFFICERS},
+            )
+        if pack and data.get("first_kind"):
+            try:
+                if not pack.event(data["first_kind"]).first:
+                    raise KeyError(data["first_kind"])
+            except KeyError:
+                self.add_error("first_kind", gettext("该办案程序不能以此环节开始。"))
+        act_at = data.get("act_at")
+        if act_at and first_at and act_at > first_at:
+            self.add_error("act_at", gettext("违法行为时间晚于首个环节时间。"))
+        return data
+
+    def to_domain(self, parties: tuple[NewParty, ...]) -> tuple[NewCase, NewEvent]:
+        data = self.cleaned_data
+        new = NewCase(
+            unit=data["unit"],
+            item=data["item"],
+            procedure=data["procedure"],
+            title=data["title"],
+            source=data["source"],
+            act_at=data["act_at"],
+            act_place=data["act_place"],
+            handlers=tuple(data["handlers"]),
+            legal_officer=data["legal_officer"],
+            parties=parties,
+            summary=data["summary"],
+        )
+        return new, NewEvent(data["first_kind"], data["first_at"])
+
+
+class PartyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类别"), choices=PartyKind.choices, initial=PartyKind.PERSON)
+    role = forms.ChoiceField(label=_("身份"), choices=PartyRole.choices, initial=PartyRole.SUSPECT)
+    name = forms.CharField(label=_("姓名/名称"), max_length=100)
+    id_type = forms.ChoiceField(
+        label=_("证件类型"), choices=IdType.choices, initial=IdType.CITIZEN_ID
+    )
+    id_number = forms.CharField(label=_("证件号码"), max_length=40)
+    nationality = forms.CharField(label=_("国籍"), max_length=3, initial="CHN")
+    birth_date = forms.DateField(label=_("出生日期"), required=False, widget=DateInput)
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    address = forms.CharField(label=_("住址"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        style(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind, id_type, number = data.get("kind"), data.get("id_type"), data.get("id_number")
+        if kind == PartyKind.ORGANISATION and id_type and id_type != IdType.USCC:
+            self.add_error("id_type", gettext("单位当事人应登记统一社会信用代码。"))
+            return data
+        if kind == PartyKind.PERSON and id_type == IdType.USCC:
+            self.add_error("id_type", gettext("自然人当事人不能登记统一社会信用代码。"))
+            return data
+        if number and id_type:
+            try:
+                if id_type == IdType.USCC:
+                    validate_uscc(number)
+                elif id_type == IdType.CITIZEN_ID:
+                    validate_citizen_id(number)
+                elif data.get("birth_date") is None:
+                    self.add_error("birth_date", gettext("外国人或其他证件当事人须登记出生日期。"))
+            except InvalidIdentifier as exc:
+                self.add_error("id_number", str(exc))
+        return data
+
+    def to_domain(self) -> NewParty:
+        data = self.cleaned_data
+        return NewParty(
+            kind=data["kind"],
+            role=data["role"],
+            name=data["name"],
+            id_type=data["id_type"],
+            id_number=data["id_number"],
+            nationality=data["nationality"] or "CHN",
+            birth_date=data["birth_date"],
+            phone=data["phone"],
+            address=data["address"],
+        )
+
+
+PartyFormSet = forms.formset_factory(
+    PartyForm, extra=1, min_num=1, validate_min=True, max_num=20, validate_max=True
+)
+
+
+def party_formset(data=None, **kwargs) -> forms.BaseFormSet:
+    formset = PartyFormSet(
+        data,
+        prefix="parties",
+        error_messages={"too_few_forms": _("至少登记一名当事人。")},
+        **kwargs,
+    )
+    return formset
+
+
+# --- Recording an event ------------------------------------------------------------------------
+
+DATA_PREFIX = "data_"
+
+
+def _data_field(spec: DataField) -> forms.Field:
+    label = spec.label or spec.name
+    if spec.type == "bool":
+        return forms.BooleanField(label=label, required=spec.required)
+    if spec.type == "int":
+        return forms.IntegerField(label=label, required=spec.required, min_value=0)
+    if spec.type == "decimal":
+        return forms.DecimalField(
+            label=label, required=spec.required, min_value=0, decimal_places=2
+        )
+    if spec.type == "date":
+        return forms.DateField(label=label, required=spec.required, widget=DateInput)
+    if spec.type == "datetime":
+        return forms.DateTimeField(label=label, required=spec.required, widget=LocalDateTimeInput)
+    return forms.CharField(label=label, required=spec.required, max_length=500)
+
+
+def _json_value(value: Any) -> Any:
+    """Return VALUE as the event's JSON data holds it (numbers as numbers, times as ISO text)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+class EventChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ProceduralEvent) -> str:
+        return f"#{obj.pk} {timezone.localtime(obj.occurred_at):%Y-%m-%d %H:%M}"
+
+
+class EventForm(forms.Form):
+    """One procedural step: the fields come from the pack's EventSpec for KIND."""
+
+    kind = forms.ChoiceField(label=_("环节"))
+    occurred_at = forms.DateTimeField(label=_("发生时间"), widget=LocalDateTimeInput)
+
+    def __init__(self, *args, case, pack: Pack, kind: str, now: dt.datetime, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.case, self.pack, self.now = case, pack, now
+        self.fields["kind"].choices = [(spec.code, spec.name) for spec in pack.events]
+        self.fields["kind"].initial = kind
+        try:
+            self.spec: EventSpec | None = pack.event(kind)
+        except KeyError:
+            self.spec = None
+        if self.spec and self.spec.has_end:
+            self.fields["ended_at"] = forms.DateTimeField(
+                label=_("结束时间"), required=False, widget=LocalDateTimeInput
+            )
+        for data_field in self.spec.fields if self.spec else ():
+            self.fields[DATA_PREFIX + data_field.name] = _data_field(data_field)
+        self.fields["corrects"] = EventChoice(
+            label=_("更正的环节"),
+            queryset=case.events.filter(kind=kind).order_by("occurred_at", "pk"),
+            required=False,
+            empty_label=_("（不是更正）"),
+        )
+        self.fields["correction_reason"] = forms.CharField(
+            label=_("更正理由"), required=False, max_length=200
+        )
+        self.fields["kind"].widget.attrs["data-testid"] = "event-kind"
+        style(self)
+
+    def data_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(DATA_PREFIX)]
+
+    def clean_occurred_at(self) -> dt.datetime:
+        _not_in_future(self.cleaned_data["occurred_at"], self.now)
+        return self.cleaned_data["occurred_at"]
+
+    def clean_ended_at(self) -> dt.datetime | None:
+        _not_in_future(self.cleaned_data["ended_at"], self.now)
+        return self.cleaned_data["ended_at"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.spec is None and data.get("kind"):
+            self.add_error(
+                "kind", gettext("“%(kind)s”不是本案办案程序中的环节。") % {"kind": data["kind"]}
+            )
+        started, ended = data.get("occurred_at"), data.get("ended_at")
+        if started and ended and ended < started:
+            self.add_error("ended_at", gettext("结束时间早于开始时间。"))
+        if data.get("corrects") and not (data.get("correction_reason") or "").strip():
+            self.add_error("correction_reason", gettext("更正须说明理由。"))
+        return data
+
+    def to_domain(self) -> NewEvent:
+        data = self.cleaned_data
+        values = {}
+        for name, value in data.items():
+            if not name.startswith(DATA_PREFIX) or value in (None, ""):
+                continue
+            values[name.removeprefix(DATA_PREFIX)] = _json_value(value)
+        return NewEvent(
+            kind=data["kind"],
+            occurred_at=data["occurred_at"],
+            ended_at=data.get("ended_at"),
+            data=values,
+            corrects=data.get("corrects"),
+            correction_reason=(data.get("correction_reason") or "").strip(),
+        )
+
+
+def form_errors(*forms_: forms.BaseForm, formset: forms.BaseFormSet | None = None) -> dict:
+    """Return every error as {field: [messages]}; party fields as ``parties.<i>.<field>``."""
+    errors: dict[str, list[str]] = {}
+    for form in forms_:
+        for name, messages in form.errors.items():
+            key = "__all__" if name == "__all__" else name.removeprefix(DATA_PREFIX)
+            if name.startswith(DATA_PREFIX):
+                key = f"data.{key}"
+            errors.setdefault(key, []).extend(str(m) for m in messages)
+    if formset is not None:
+        for i, form_errors_ in enumerate(formset.errors):
+            for name, messages in form_errors_.items():
+                errors.setdefault(f"parties.{i}.{name}", []).extend(str(m) for m in messages)
+        if formset.non_form_errors():
+            errors.setdefault("parties", []).extend(str(m) for m in formset.non_form_errors())
+    return errors
