@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "fazhi.law",
     "fazhi.catalog",
     "fazhi.cases",
+    "fazhi.discretion",
     "fazhi.portal",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/", include("fazhi.audit.urls")),
     path("cases/", include("fazhi.cases.urls")),
     path("cases/", include("fazhi.cases.document_urls")),
+    path("discretion/", include("fazhi.discretion.urls")),
     path("public/", include("fazhi.portal.urls")),
     path("", include("fazhi.core.urls")),
 ]
