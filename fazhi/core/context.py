@@ -14,7 +14,13 @@ from fazhi.org.roles import Capability as C
 class NavItem:
     label: str
     url_name: str
-    capability: C | None  # None: any logged-in user
+    capability: C | tuple[C, ...] | None  # None: any logged-in user; a tuple: any one of them
+
+    def allowed(self, user) -> bool:
+        if self.capability is None:
+            return True
+        wanted = self.capability if isinstance(self.capability, tuple) else (self.capability,)
+        return any(user.has_capability(cap) for cap in wanted)
 
     @property
     def url(self) -> str:
@@ -27,6 +33,7 @@ NAV = (
     NavItem(_("执法人员"), "org:officers", C.VIEW_SCOPED_DATA),
     NavItem(_("法律法规"), "law:laws", None),
     NavItem(_("行政案件"), "cases:list", C.VIEW_SCOPED_DATA),
+    NavItem(_("裁量审查"), "discretion:audit", (C.SUPERVISE, C.REVIEW_CASES)),
     NavItem(_("执法事项"), "catalog:items", None),
     NavItem(_("清单版本"), "catalog:editions", None),
     NavItem(_("审计日志"), "audit:log", C.READ_AUDIT_LOG),
@@ -47,7 +54,7 @@ def navigation(request) -> dict:
         return {"nav_items": []}
     items = []
     for item in NAV:
-        if item.capability is not None and not user.has_capability(item.capability):
+        if not item.allowed(user):
             continue
         try:
             url = item.url

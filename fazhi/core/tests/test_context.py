@@ -35,3 +35,15 @@ def test_the_menu_holds_only_what_the_role_may_open(tree, make_user):
     urls = [url for _label, url, _active in navigation(request)["nav_items"]]
     assert "/audit/" in urls
     assert "/org/officers/" not in urls
+
+
+def _urls(user) -> list[str]:
+    request = RequestFactory().get("/")
+    request.user = user
+    return [url for _label, url, _active in navigation(request)["nav_items"]]
+
+
+def test_the_discretion_review_is_in_the_menu_of_supervisors_and_legal_officers_only(tree, make_user):
+    assert "/discretion/audit/" in _urls(make_user(Role.SUPERVISOR, tree["city"]))
+    assert "/discretion/audit/" in _urls(make_user(Role.LEGAL_OFFICER, tree["d1"]))
+    assert "/discretion/audit/" not in _urls(make_user(Role.OFFICER, tree["s1"]))
