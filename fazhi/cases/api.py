@@ -18,7 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from fazhi.cases import procedure, queries
 from fazhi.cases.forms import CaseOpenForm, EventForm, form_errors, party_formset
-from fazhi.cases.models import Case, Deadline, ProceduralEvent
+from fazhi.cases.models import Case, CaseStatus, Deadline, ProceduralEvent
 from fazhi.core.access import require_capability
 from fazhi.org.roles import Capability
 
@@ -29,7 +29,9 @@ deadlines_router = Router(tags=["cases"])
 # --- Schemas -------------------------------------------------------------------------------------
 
 
-class CaseOut(Schema):
+class CaseFields(Schema):
+    """The fields of a case in a list or on its own (no resolvers: rows are plain dicts)."""
+
     number: str = Field(..., examples=["500103-01-2025-00001"])
     title: str = Field(..., examples=["殴打他人"])
     unit_code: str
@@ -49,6 +51,32 @@ class CaseOut(Schema):
     next_due_at: dt.datetime | None = Field(None, description="the nearest running deadline")
     next_deadline: str | None = Field(None, examples=["办案期限"])
 
+
+def case_row(case: Case) -> dict[str, Any]:
+    """Return one list row as a plain dict (validated far faster than attribute resolution)."""
+    return {
+        "number": case.number,
+        "title": case.title,
+        "unit_code": case.unit.code,
+        "unit_name": case.unit.name,
+        "item_code": case.item.code,
+        "item_name": case.item.name,
+        "procedure": case.procedure,
+        "source": case.source,
+        "status": case.status,
+        "status_label": str(CaseStatus(case.status).label),
+        "act_at": case.act_at,
+        "act_place": case.act_place,
+        "accepted_at": case.accepted_at,
+        "decided_at": case.decided_at,
+        "closed_at": case.closed_at,
+        "outside_centre": case.outside_centre,
+        "next_due_at": getattr(case, "next_due_at", None),
+        "next_deadline": getattr(case, "next_deadline_name", None),
+    }
+
+
+class CaseOut(CaseFields):
     @staticmethod
     def resolve_unit_code(case: Case) -> str:
         return case.unit.code
@@ -79,7 +107,7 @@ class CaseOut(Schema):
 
 
 class CasePageOut(Schema):
-    items: list[CaseOut]
+    items: list[CaseFields]
     page: int = Field(..., examples=[1])
     page_size: int = Field(..., examples=[50])
     has_next: bool
@@ -345,7 +373,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]):
         page_size=filters.page_size,
     )
     return {
-        "items": page.cases,
+        "items": [case_row(case) for case in page.cases],
         "page": page.number,
         "page_size": page.page_size,
         "has_next": page.has_next,
