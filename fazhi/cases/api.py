@@ -17,7 +17,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from fazhi.cases import procedure, queries
-from fazhi.cases.forms import CaseOpenForm, EventForm, form_errors, party_formset
+from fazhi.cases.forms import FACT_PREFIX, CaseOpenForm, EventForm, form_errors, party_formset
 from fazhi.cases.models import Case, CaseStatus, Deadline, ProceduralEvent
 from fazhi.core.access import require_capability
 from fazhi.org.roles import Capability
@@ -446,10 +446,19 @@ def record_event(request: HttpRequest, number: str, payload: EventIn):
         "corrects": payload.corrects or "",
         "correction_reason": payload.correction_reason,
     }
-    unknown = sorted(set(payload.data) - {f.name for f in _fields(pack, payload.kind)})
+    given = dict(payload.data)
+    # A decision of a case with an offence carries the benchmark's facts and any deviation reason.
+    facts = given.pop("facts", None) or {}
+    if not isinstance(facts, dict):
+        return _invalid({"data.facts": ["facts must be an object {name: value}"]})
+    if "deviation_reason" in given:
+        data["deviation_reason"] = given.pop("deviation_reason") or ""
+    for name, value in facts.items():
+        data[f"{FACT_PREFIX}{name}"] = "" if value is None else value
+    unknown = sorted(set(given) - {f.name for f in _fields(pack, payload.kind)})
     if unknown:
         return _invalid({f"data.{name}": [f"unknown field {name!r}"] for name in unknown})
-    for name, value in payload.data.items():
+    for name, value in given.items():
         data[f"data_{name}"] = "" if value is None else value
     form = EventForm(data, case=case, pack=pack, kind=payload.kind, now=now)
     if not form.is_valid():

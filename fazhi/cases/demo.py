@@ -17,9 +17,11 @@ Times are relative to the demo day (its midnight, Shanghai time), so that "overd
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import transaction
@@ -49,6 +51,12 @@ from fazhi.cases.procedure import case_number
 from fazhi.catalog.eligibility import can_enforce, item_allowed_at_unit
 from fazhi.catalog.models import EnforcementItem
 from fazhi.core.identity import citizen_id_check_char, org_code_check_char, uscc_check_char
+from fazhi.discretion.confirmations import confirmed_rule_keys
+from fazhi.discretion.engine import InvalidFacts, decide
+from fazhi.discretion.models import DecisionReview
+from fazhi.discretion.packs import Library, load_library
+from fazhi.discretion.preview import offence_facts, offences_by_item
+from fazhi.discretion.review import decided_values, review_row, with_suspect, within_range
 from fazhi.org.models import Officer, OfficerStatus, Unit, UnitKind, User
 
 ACTOR = "system:demo"
@@ -352,6 +360,194 @@ def act_of(item_name: str) -> str:
     return act
 
 
+# --- discretion (裁量基准) ---------------------------------------------------------------------
+
+OFFENCE_SHARE = 0.85  # of the cases whose item has a benchmark offence
+OUTSIDE_SHARE = 0.06  # of the decided ones: outside the recommended range, with a reason
+DEVIATION_REASONS = (
+    "经案件审核集体讨论，综合考虑被侵害人谅解及赔偿情况确定（演示数据）",
+    "违法行为人多次被投诉，社会影响较大，经集体讨论确定（演示数据）",
+    "违法行为人家庭经济困难，经集体讨论确定（演示数据）",
+)
+# The values tried for the facts an offence requires (besides the enums' own choices).
+TRIED = {"decimal": (300, 1500, 6000), "int": (1, 3), "bool": (False, True)}
+
+
+COMMON_FACTS = frozenset(
+    {
+        "offender_birth_date",
+        "first_violation",
+        "harm",
+        "corrected_promptly",
+        "voluntary_surrender",
+        "coerced_or_induced",
+        "mental_illness_no_control",
+        "organisation",
+        "discovered_on",
+    }
+)
+
+
+def _candidates(rng: random.Random, facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return fact sets to try for an offence: its required facts, 初次违法 and 及时改正, and
+    one of the offence's own yes/no facts at a time (e.g. 持械)."""
+    names, options = [], []
+    for fact in facts:
+        if fact["required"] and fact["name"] != "offender_birth_date":
+            values = fact["choices"] if fact["type"] == "enum" else TRIED.get(fact["type"], ())
+            names.append(fact["name"])
+            options.append(list(values))
+    names += ["first_violation", "corrected_promptly"]
+    options += [[False, True], [False, True]]
+    own = [
+        f["name"]
+        for f in facts
+        if f["type"] == "bool" and not f["required"] and f["name"] not in COMMON_FACTS
+    ]
+    found = [dict(zip(names, values, strict=True)) for values in itertools.product(*options)]
+    found += (
+        [{**rng.choice(found), rng.choice(own): True} for _ in range(len(found))] if own else []
+    )
+    rng.shuffle(found)
+    return [{k: v for k, v in given.items() if v is not False} for given in found[:80]]
+
+
+def demo_facts(
+    rng: random.Random,
+    code: str,
+    decide_data: dict[str, Any],
+    *,
+    act_on: dt.date,
+    decided_on: dt.date,
+    suspect: SimpleNamespace,
+    outside: bool,
+    facts: list[dict[str, Any]],
+    library: Library,
+    confirmed: frozenset[str],
+) -> dict[str, Any] | None:
+    """Return facts for DECIDE_DATA, which may be changed to fit them; None if none fit.
+
+    Facts under which the decision lies inside the recommendation (outside, if OUTSIDE) are
+    taken as they are; failing that (the scripts' amounts do not fit every offence), a penalty
+    decision is moved into the first recommendation that has its kind of penalty, at a random
+    point of the range (never up to a fine that needs a hearing the notice did not offer).
+    """
+    decided = decided_values(decide_data)
+    fallback = None
+    for given in _candidates(rng, facts):
+        try:
+            decision = decide(
+                code,
+                with_suspect(given, suspect),
+                act_on,
+                decided_on,
+                confirmed=confirmed,
+                library=library,
+            )
+        except InvalidFacts:
+            continue
+        if within_range(decision, decided) != outside:
+            return given
+        if fallback is None and not outside:
+            moved = _moved_into(rng, decision, decide_data)
+            if moved is not None:
+                fallback = (given, moved)
+    if fallback is None:
+        return None
+    decide_data.update(fallback[1])
+    return fallback[0]
+
+
+def _moved_into(rng: random.Random, decision, data: dict[str, Any]) -> dict[str, Any] | None:
+    """Return DATA's amounts moved into DECISION's ranges, keeping the kind it imposed."""
+    if decision.outcome != "penalty" or data.get("outcome") != "penalty":
+        return None
+    kind = "detention" if data.get("detention_days") else "fine"
+    amounts = {"fine": None, "detention_days": None}
+    for p in decision.penalties:
+        if p.mode == "required" and p.kind not in (kind, "warning"):
+            return None
+        if p.kind == kind:
+            if kind == "fine":
+                low, high = max(p.min, 50) // 50, p.max // 50
+                if low > high or high * 50 > max(1999, int(data.get("fine") or 0)):
+                    return None
+                amounts["fine"] = rng.randint(low, high) * 50
+            else:
+                amounts["detention_days"] = rng.randint(p.min, p.max)
+    if amounts["fine"] is None and amounts["detention_days"] is None:
+        return None
+    moved = {**data, **{k: v for k, v in amounts.items() if v is not None}}
+    if not within_range(decision, decided_values(moved)):
+        return None
+    return {k: v for k, v in amounts.items() if v is not None}
+
+
+def _plan_discretion(rng: random.Random, planned: list, library: Library) -> list[str]:
+    """Give most cases their item's offence; put facts (and reasons) into the decide events.
+
+    Returns the offence code of each planned case ("" for none). A decided case whose decision
+    no tried fact set explains gets no offence (as ``review_decision`` would have refused it).
+    """
+    by_item = offences_by_item(library)
+    confirmed = frozenset(confirmed_rule_keys())
+    codes = []
+    for _unit, item, _handlers, timeline, _day, _accept, parties, _suspect in planned:
+        code = by_item.get(item.code, "")
+        if not code or rng.random() >= OFFENCE_SHARE:
+            codes.append("")
+            continue
+        decision = next((e for e in timeline.events if e.kind == "decide"), None)
+        if decision is not None:
+            outside = rng.random() < OUTSIDE_SHARE
+            suspect = SimpleNamespace(kind=parties[0]["kind"], birth_date=parties[0]["birth_date"])
+            facts = None
+            for wanted in (outside, False) if outside else (False,):
+                facts = demo_facts(
+                    rng,
+                    code,
+                    decision.data,
+                    act_on=timeline.act_at.astimezone(SHANGHAI).date(),
+                    decided_on=decision.occurred_at.astimezone(SHANGHAI).date(),
+                    suspect=suspect,
+                    outside=wanted,
+                    facts=offence_facts(code),
+                    library=library,
+                    confirmed=confirmed,
+                )
+                if facts is not None:
+                    decision.data["facts"] = facts
+                    if wanted:
+                        decision.data["deviation_reason"] = rng.choice(DEVIATION_REASONS)
+                    break
+            if facts is None:
+                code = ""
+        codes.append(code)
+    return codes
+
+
+def _reviews(cases: list[Case], rows: list[ProceduralEvent], clerk: User, library: Library):
+    """Return the DecisionReview of every decided case with an offence, built by the same
+    ``review.review_row`` that ``review_decision`` saves (recorded when the decision was)."""
+    confirmed = frozenset(confirmed_rule_keys())
+    by_pk = {case.pk: case for case in cases if case.offence_code}
+    suspects: dict[int, Party] = {}
+    for party in Party.objects.filter(case_id__in=by_pk, role=PartyRole.SUSPECT).order_by("id"):
+        suspects.setdefault(party.case_id, party)
+    reviews = []
+    for row in rows:
+        case = by_pk.get(row.case_id)
+        if case is None or row.kind != "decide":
+            continue
+        facts = with_suspect(row.data.get("facts") or {}, suspects.get(case.pk))
+        review, _decision = review_row(
+            case, row, facts, actor=clerk, confirmed=confirmed, library=library
+        )
+        review.created_at = row.recorded_at
+        reviews.append(review)
+    return reviews
+
+
 # --- loading ------------------------------------------------------------------------------------
 
 
@@ -360,6 +556,7 @@ class DemoCases:
     created: int = 0
     events: int = 0
     deadlines: int = 0
+    reviews: int = 0
     states: Counter = field(default_factory=Counter)
 
 
@@ -420,9 +617,13 @@ def load_cases(*, on: dt.date, count: int = 3000, seed: int = SEED) -> DemoCases
             parties = plan_parties(rng, timeline.act_at.astimezone(SHANGHAI).date())
             suspect = parties[0]["name"]
             planned.append((unit, item, handlers, timeline, day, accept_day, parties, suspect))
+        library = load_library()
+        offence_codes = _plan_discretion(random.Random(seed + 1), planned, library)  # noqa: S311
         cases = []
         numbering: Counter = Counter()
-        for unit, item, _handlers, timeline, day, _accept_day, _parties, suspect in planned:
+        for (unit, item, _handlers, timeline, day, _accept_day, _parties, suspect), code in zip(
+            planned, offence_codes, strict=True
+        ):
             numbering[(unit.pk, day.year)] += 1
             sequence = numbering[(unit.pk, day.year)]
             cases.append(
@@ -433,6 +634,7 @@ def load_cases(*, on: dt.date, count: int = 3000, seed: int = SEED) -> DemoCases
                     sequence=sequence,
                     procedure=PROCEDURE,
                     item=item,
+                    offence_code=code,
                     title=f"{suspect}{act_of(item.name)}案",
                     source=rng.choice(CaseSource.values),
                     act_at=timeline.act_at,
@@ -513,7 +715,10 @@ def load_cases(*, on: dt.date, count: int = 3000, seed: int = SEED) -> DemoCases
         )
         Deadline.objects.bulk_create(stored, batch_size=1000)
         SeizedProperty.objects.bulk_create(properties, batch_size=1000)
+        reviews = _reviews(cases, rows, clerk, library)
+        DecisionReview.objects.bulk_create(reviews, batch_size=1000)
         result.created, result.events, result.deadlines = len(cases), len(rows), len(stored)
+        result.reviews = len(reviews)
         audit.record(
             ACTOR,
             "case.demo_load",
@@ -522,6 +727,7 @@ def load_cases(*, on: dt.date, count: int = 3000, seed: int = SEED) -> DemoCases
                 "cases": result.created,
                 "events": result.events,
                 "deadlines": result.deadlines,
+                "discretion_reviews": result.reviews,
                 "seed": seed,
                 "on": on.isoformat(),
             },

@@ -31,6 +31,7 @@ from fazhi.cases.queries import CaseFilter
 from fazhi.catalog.models import EnforcementItem
 from fazhi.core.errors import InvalidIdentifier
 from fazhi.core.identity import validate_citizen_id, validate_uscc
+from fazhi.discretion import preview as benchmark
 from fazhi.org.models import Officer, Unit
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read in Asia/Shanghai
@@ -179,10 +180,16 @@ class CaseOpenForm(forms.Form):
     )
     first_kind = forms.ChoiceField(label=_("首个环节"))
     first_at = forms.DateTimeField(label=_("首个环节时间"), widget=LocalDateTimeInput)
+    offence = forms.ChoiceField(
+        label=_("违法行为"),
+        required=False,
+        help_text=_("裁量基准中的违法行为；指定后，决定时按基准给出建议幅度。"),
+    )
 
     def __init__(self, *args, user, now: dt.datetime, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.now = now
+        self.fields["offence"].choices = [("", _("（不指定）")), *benchmark.offence_choices()]
         self.fields["unit"].queryset = Unit.objects.visible_to(user)
         officers = Officer.objects.visible_to(user).select_related("unit")
         self.fields["handlers"].queryset = officers
@@ -269,6 +276,7 @@ class CaseOpenForm(forms.Form):
             legal_officer=data["legal_officer"],
             parties=parties,
             summary=data["summary"],
+            offence_code=data.get("offence") or "",
         )
         return new, NewEvent(data["first_kind"], data["first_at"])
 
@@ -374,6 +382,46 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+FACT_PREFIX = "fact_"
+FROM_PARTY = ("offender_birth_date", "organisation")  # facts_of fills them from the suspect
+
+
+def _fact_field(fact: dict[str, Any]) -> forms.Field:
+    """Return the form field of one discretion fact (``Fact.as_dict``): typed, required marked."""
+    label, default = fact["label"] or fact["name"], fact["default"]
+    required = fact["required"] and fact["type"] != "bool"
+    help_text = _("留空则按违法嫌疑人的登记信息认定。") if fact["name"] in FROM_PARTY else ""
+    common = {"label": label, "required": required, "help_text": help_text}
+    if fact["type"] == "bool":
+        return forms.BooleanField(**common, initial=default is True)
+    if fact["type"] == "int":
+        return forms.IntegerField(**common, min_value=0, initial=default)
+    if fact["type"] == "decimal":
+        return forms.DecimalField(**common, min_value=0, decimal_places=2, initial=default)
+    if fact["type"] == "date":
+        return forms.DateField(**common, widget=DateInput, initial=default)
+    choices = [(c, benchmark.CHOICE_LABELS.get(c, c)) for c in fact["choices"] or ()]
+    blank = [] if required else [("", _("（按默认）"))]
+    return forms.ChoiceField(**common, choices=[*blank, *choices], initial=default)
+
+
+def facts_from(cleaned: dict[str, Any], facts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the facts given in CLEANED as the event's data["facts"] holds them.
+
+    A box left at its default and an empty field are left out (the engine applies the default;
+    the suspect's birth date and kind come from the parties).
+    """
+    values: dict[str, Any] = {}
+    for fact in facts:
+        value = cleaned.get(FACT_PREFIX + fact["name"])
+        if fact["type"] == "bool":
+            if value is not None and bool(value) != (fact["default"] is True):
+                values[fact["name"]] = bool(value)
+        elif value not in (None, ""):
+            values[fact["name"]] = _json_value(value)
+    return values
+
+
 class EventChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: ProceduralEvent) -> str:
         return f"#{obj.pk} {timezone.localtime(obj.occurred_at):%Y-%m-%d %H:%M}"
@@ -409,11 +457,29 @@ class EventForm(forms.Form):
         self.fields["correction_reason"] = forms.CharField(
             label=_("更正理由"), required=False, max_length=200
         )
+        self.facts = benchmark.offence_facts(case.offence_code) if kind == "decide" else []
+        for fact in self.facts:
+            self.fields[FACT_PREFIX + fact["name"]] = _fact_field(fact)
+        if self.facts:
+            self.fields["deviation_reason"] = forms.CharField(
+                label=_("偏离理由"),
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_("决定超出裁量基准建议幅度的，须书面说明理由。"),
+            )
         self.fields["kind"].widget.attrs["data-testid"] = "event-kind"
         style(self)
 
     def data_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith(DATA_PREFIX)]
+
+    def fact_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(FACT_PREFIX)]
+
+    def given_facts(self) -> dict[str, Any]:
+        """Return the discretion facts given (after ``is_valid``), valid ones only."""
+        return facts_from(getattr(self, "cleaned_data", {}), self.facts)
 
     def clean_occurred_at(self) -> dt.datetime:
         _not_in_future(self.cleaned_data["occurred_at"], self.now)
@@ -443,6 +509,11 @@ class EventForm(forms.Form):
             if not name.startswith(DATA_PREFIX) or value in (None, ""):
                 continue
             values[name.removeprefix(DATA_PREFIX)] = _json_value(value)
+        if self.facts:
+            values["facts"] = self.given_facts()
+            reason = (data.get("deviation_reason") or "").strip()
+            if reason:
+                values["deviation_reason"] = reason
         return NewEvent(
             kind=data["kind"],
             occurred_at=data["occurred_at"],
@@ -461,6 +532,10 @@ def form_errors(*forms_: forms.BaseForm, formset: forms.BaseFormSet | None = Non
             key = "__all__" if name == "__all__" else name.removeprefix(DATA_PREFIX)
             if name.startswith(DATA_PREFIX):
                 key = f"data.{key}"
+            elif name.startswith(FACT_PREFIX):
+                key = f"data.facts.{name.removeprefix(FACT_PREFIX)}"
+            elif name == "deviation_reason":
+                key = "data.deviation_reason"
             errors.setdefault(key, []).extend(str(m) for m in messages)
     if formset is not None:
         for i, form_errors_ in enumerate(formset.errors):

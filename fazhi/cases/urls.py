@@ -9,6 +9,7 @@ urlpatterns = [
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/events/", views.record_event, name="record_event"),
     path("<str:number>/events/form/", views.event_form, name="event_form"),
+    path("<str:number>/recommendation/", views.recommendation, name="recommendation"),
     path(
         "<str:number>/parties/<int:pk>/reveal-id/",
         views.reveal_party_id,

@@ -21,12 +21,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fazhi.cases import parties as party_ops
 from fazhi.cases import procedure, queries
-from fazhi.cases.forms import CaseFilterForm, CaseOpenForm, EventForm, party_formset
+from fazhi.cases.forms import FACT_PREFIX, CaseFilterForm, CaseOpenForm, EventForm, party_formset
 from fazhi.cases.models import Case, Deadline, DeadlineStatus, Party, ProceduralEvent
 from fazhi.cases.packs import Pack
 from fazhi.catalog.models import EnforcementItem
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
+from fazhi.discretion import preview as benchmark
+from fazhi.discretion.engine import InvalidFacts
+from fazhi.discretion.review import BASIS_BENCHMARK
 from fazhi.org.roles import Capability as C
 
 # --- List ----------------------------------------------------------------------------------------
@@ -83,7 +86,11 @@ class Refusal:
 def _attach(form, exc: FazhiError) -> None:
     """Show a refusal next to its field too, when the form has that field."""
     name = exc.field or ""
-    if name.startswith("data."):
+    if name.startswith("data.facts."):
+        name = FACT_PREFIX + name.removeprefix("data.facts.")
+    elif name == "data.deviation_reason":
+        name = "deviation_reason"
+    elif name.startswith("data."):
         name = "data_" + name.removeprefix("data.")
     if name in form.fields:
         form.add_error(name, str(exc))
@@ -259,6 +266,11 @@ def _detail_context(request: HttpRequest, case: Case, **extra) -> dict:
         "documents": case.documents.order_by("generated_at", "pk"),
         "can_handle": can_handle,
         "can_reveal": request.user.has_capability(C.REVEAL_ID_NUMBER),
+        "offence_name": benchmark.offence_name(case.offence_code) if case.offence_code else "",
+        "reviews": [
+            (review, benchmark.describe_stored(review.recommendation))
+            for review in case.discretion_reviews.select_related("event").order_by("pk")
+        ],
     }
     if can_handle and pack is not None and "event_form" not in extra:
         kind = _suggested_kind(pack, events)
@@ -289,6 +301,48 @@ def event_form(request: HttpRequest, number: str) -> HttpResponse:
     initial = {"kind": kind, "occurred_at": request.GET.get("occurred_at") or None}
     form = EventForm(case=case, pack=pack, kind=kind, now=timezone.now(), initial=initial)
     return render(request, "cases/_event_form.html", {"case": case, "event_form": form})
+
+
+@require_GET
+@requires(C.VIEW_SCOPED_DATA, C.HANDLE_CASES)
+def recommendation(request: HttpRequest, number: str) -> HttpResponse:
+    """Return the benchmark's recommendation for the facts in the decide form (htmx, live).
+
+    Nothing is written: the officer sees the range before deciding. The decision date is the
+    form's 发生时间, or today.
+    """
+    case = _scoped_case(request, number)
+    pack = _pack(case)
+    context: dict = {"case": case, "basis_benchmark": BASIS_BENCHMARK}
+    if pack is None or not case.offence_code:
+        return render(request, "cases/_recommendation.html", context)
+    now = timezone.now()
+    form = EventForm(request.GET, case=case, pack=pack, kind="decide", now=now)
+    form.is_valid()  # only the facts and the time are read; other errors wait for the submit
+    wrong = {
+        name.removeprefix(FACT_PREFIX): messages_
+        for name, messages_ in form.errors.items()
+        if name.startswith(FACT_PREFIX)
+    }
+    occurred = form.cleaned_data.get("occurred_at")
+    decided_on = timezone.localtime(occurred or now).date()
+    if wrong:
+        context["problem"] = "；".join(
+            f"{form.fields[FACT_PREFIX + name].label}：{' '.join(msgs)}"
+            for name, msgs in wrong.items()
+        )
+        return render(request, "cases/_recommendation.html", context)
+    try:
+        decision = benchmark.preview(case, form.given_facts(), decided_on)
+    except InvalidFacts as exc:
+        context["problem"] = str(exc)
+    else:
+        context |= {
+            "decision": decision,
+            "range": benchmark.describe_stored(decision.to_dict()),
+            "decided_on": decided_on,
+        }
+    return render(request, "cases/_recommendation.html", context)
 
 
 @require_POST

@@ -53,8 +53,12 @@ def facts_of(case, event) -> dict[str, Any]:
             _("决定环节的 facts 应为“事实名: 值”的对象，而不是 %(value)r。") % {"value": given},
             field="data.facts",
         )
+    return with_suspect(given, case.parties.filter(role="suspect").order_by("id").first())
+
+
+def with_suspect(given: dict[str, Any], suspect) -> dict[str, Any]:
+    """Return GIVEN plus the suspect's birth date, or the organisation flag (if not given)."""
     facts = dict(given)
-    suspect = case.parties.filter(role="suspect").order_by("id").first()
     if suspect is not None and "organisation" not in facts:
         if suspect.kind == "organisation":
             facts["organisation"] = True
@@ -136,6 +140,43 @@ def review_decision(case, event, *, actor, library: Library | None = None) -> De
     if not case.offence_code or event.kind != "decide":
         return None
     facts = facts_of(case, event)
+    confirmed = confirmed_rule_keys()
+    row, decision = review_row(
+        case, event, facts, actor=actor, confirmed=confirmed, library=library
+    )
+    if event.corrects_id:
+        DecisionReview.objects.filter(event_id=event.corrects_id).update(is_current=False)
+    row.save()
+    audit.record(
+        actor,
+        "discretion.review",
+        row,
+        changes={
+            "case": case.number,
+            "offence": case.offence_code,
+            "version": decision.version_applied,
+            "recommended": describe(decision),
+            "within_range": row.within_range,
+            "deviation_reason": row.deviation_reason,
+        },
+    )
+    return row
+
+
+def review_row(
+    case,
+    event,
+    facts: dict[str, Any],
+    *,
+    actor,
+    confirmed: frozenset[str] | set[str],
+    library: Library | None = None,
+) -> tuple[DecisionReview, Decision]:
+    """Return the unsaved DecisionReview of EVENT on FACTS (see ``facts_of``), and the Decision.
+
+    The rules of ``review_decision`` without the writes; the demo loader builds its rows in bulk
+    with it. Raises ``DecisionFactsInvalid`` and ``DecisionOutsideBenchmark`` like it.
+    """
     act_on = _local_date(case.act_at)
     decided_on = _local_date(event.occurred_at)
     try:
@@ -144,7 +185,7 @@ def review_decision(case, event, *, actor, library: Library | None = None) -> De
             facts,
             act_on,
             decided_on,
-            confirmed=confirmed_rule_keys(),
+            confirmed=confirmed,
             library=library,
         )
     except InvalidFacts as exc:
@@ -166,8 +207,6 @@ def review_decision(case, event, *, actor, library: Library | None = None) -> De
             field="data.deviation_reason",
             basis=BASIS_BENCHMARK,
         )
-    if event.corrects_id:
-        DecisionReview.objects.filter(event_id=event.corrects_id).update(is_current=False)
     recommendation = {
         key: value
         for key, value in decision.to_dict().items()
@@ -190,7 +229,7 @@ def review_decision(case, event, *, actor, library: Library | None = None) -> De
             "comparison",
         )
     }
-    row = DecisionReview.objects.create(
+    row = DecisionReview(
         case=case,
         event=event,
         unit_id=case.unit_id,
@@ -212,20 +251,7 @@ def review_decision(case, event, *, actor, library: Library | None = None) -> De
         created_at=timezone.now(),
         created_by=actor,
     )
-    audit.record(
-        actor,
-        "discretion.review",
-        row,
-        changes={
-            "case": case.number,
-            "offence": case.offence_code,
-            "version": decision.version_applied,
-            "recommended": describe(decision),
-            "within_range": inside,
-            "deviation_reason": row.deviation_reason,
-        },
-    )
-    return row
+    return row, decision
 
 
 def describe(decision: Decision) -> str:

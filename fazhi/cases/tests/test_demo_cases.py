@@ -22,6 +22,10 @@ from fazhi.cases.procedure import pack_of
 from fazhi.catalog.eligibility import can_enforce
 from fazhi.core import demo
 from fazhi.core.identity import validate_citizen_id, validate_uscc
+from fazhi.discretion.audit import run_audit
+from fazhi.discretion.models import DecisionReview
+from fazhi.discretion.preview import offences_by_item
+from fazhi.discretion.review import review_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +140,54 @@ def test_the_plan_is_deterministic_for_a_seed():
     second = [plan_timeline(rng_b, now) for _ in range(20)]
     assert first == second
     assert all(e.occurred_at <= now for t in first for e in t.events)
+
+
+def test_most_demo_cases_of_benchmark_items_name_their_offence(demo_cases):
+    by_item = offences_by_item()
+    eligible = [c for c in Case.objects.select_related("item") if c.item.code in by_item]
+    named = [c for c in eligible if c.offence_code]
+    assert len(named) >= 0.6 * len(eligible) > 0
+    assert all(c.offence_code == by_item[c.item.code] for c in named)
+    assert not Case.objects.exclude(item__code__in=by_item).exclude(offence_code="").exists()
+
+
+def test_every_decided_demo_case_with_an_offence_has_its_review(demo_cases):
+    decisions = ProceduralEvent.objects.filter(kind="decide").exclude(case__offence_code="")
+    reviews = DecisionReview.objects.all()
+    assert sorted(reviews.values_list("event_id", flat=True)) == sorted(
+        decisions.values_list("pk", flat=True)
+    )
+    assert demo_cases.reviews == reviews.count() > 0
+    outside = reviews.filter(within_range=False)
+    assert 0 < outside.count() < reviews.count() / 4
+    assert not outside.filter(deviation_reason="").exists()
+    assert all(
+        e.data["deviation_reason"] == r.deviation_reason
+        for r in outside.select_related("event")
+        for e in [r.event]
+    )
+
+
+def test_a_demo_review_is_what_review_decision_writes(demo_cases):
+    inside = list(DecisionReview.objects.filter(within_range=True).order_by("pk")[:4])
+    outside = list(DecisionReview.objects.filter(within_range=False).order_by("pk")[:2])
+    compared = [f.attname for f in DecisionReview._meta.concrete_fields]
+    compared = [name for name in compared if name not in ("id", "created_at")]
+    for demo_row in inside + outside:
+        with transaction.atomic():
+            expected = {name: getattr(demo_row, name) for name in compared}
+            demo_row.delete()
+            event = ProceduralEvent.objects.select_related("case", "recorded_by").get(
+                pk=demo_row.event_id
+            )
+            written = review_decision(event.case, event, actor=event.recorded_by)
+            assert {name: getattr(written, name) for name in compared} == expected
+            transaction.set_rollback(True)
+
+
+def test_the_demo_audit_shows_spread_and_decisions_outside_the_range(demo_cases):
+    report = run_audit(DecisionReview.objects.all())
+    assert report.total == DecisionReview.objects.count()
+    assert report.outside == DecisionReview.objects.filter(within_range=False).count()
+    assert len({row.unit_id for row in report.rows}) > 1
+    assert any(s.fined > 1 for row in report.rows for s in row.spreads)
