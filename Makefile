@@ -32,12 +32,17 @@ locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po
 	command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
 	msgfmt --check-format -o $@ $<
 
-## demo: migrate the embedded SQLite database, load the demo data, serve on http://$(HOST):$(PORT)
+## demo: migrate the embedded SQLite database, load the demo data, scan it, serve on
+## http://$(HOST):$(PORT) with the task worker (periodic supervision scan) in the background;
+## the worker stops with the server (the trap)
 demo: setup
 	$(FAZHI) migrate --no-input -v0
 	$(FAZHI) demo
+	$(FAZHI) scan
 	@echo "Fazhi: http://$(HOST):$(PORT)/  (public site: http://$(HOST):$(PORT)/public/, API docs: /api/v1/docs)"
-	$(FAZHI) runserver $(HOST):$(PORT) --noreload
+	$(FAZHI) run_huey & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(FAZHI) runserver $(HOST):$(PORT) --noreload
 
 ## test: lint, migrations check, and the whole test suite (browser tests included)
 test: setup browser-deps lint rules-test pytest

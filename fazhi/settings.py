@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "fazhi.catalog",
     "fazhi.cases",
     "fazhi.discretion",
+    "fazhi.supervision",
+    "huey.contrib.djhuey",  # `fazhi run_huey`: the worker of the periodic scan (ADR 0011)
     "fazhi.portal",
 ]
 
@@ -219,6 +221,26 @@ if FAZHI_AUDIT_RETENTION_DAYS < 183:
 FAZHI_CENTRE_POLICY = env_str("FAZHI_CENTRE_POLICY", "refuse")
 if FAZHI_CENTRE_POLICY not in {"refuse", "warn"}:
     raise ImproperlyConfigured(f"FAZHI_CENTRE_POLICY={FAZHI_CENTRE_POLICY!r}: use refuse or warn")
+
+# The supervision scan's schedule and its task queue (docs/decisions/0011-task-queue.md): the demo
+# keeps the queue in a SQLite file under var/, production in Redis (FAZHI_TASK_QUEUE=redis://…).
+FAZHI_SCAN_MINUTES = env_int("FAZHI_SCAN_MINUTES", default=5)
+if not 1 <= FAZHI_SCAN_MINUTES <= 60:
+    raise ImproperlyConfigured(f"FAZHI_SCAN_MINUTES={FAZHI_SCAN_MINUTES}: use 1 to 60")
+_TASK_QUEUE = env_str("FAZHI_TASK_QUEUE", "sqlite")
+HUEY = {
+    "name": "fazhi",
+    "immediate": False,
+    "utc": True,
+    "consumer": {"workers": 1, "worker_type": "thread"},
+    **(
+        {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")}
+        if _TASK_QUEUE == "sqlite"
+        else {"huey_class": "huey.RedisHuey", "url": _TASK_QUEUE}
+    ),
+}
+if _TASK_QUEUE != "sqlite" and not _TASK_QUEUE.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"FAZHI_TASK_QUEUE={_TASK_QUEUE!r}: use sqlite or a redis:// URL")
 
 LOGGING = {
     "version": 1,

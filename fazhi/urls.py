@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/", include("fazhi.cases.urls")),
     path("cases/", include("fazhi.cases.document_urls")),
     path("discretion/", include("fazhi.discretion.urls")),
+    path("supervision/", include("fazhi.supervision.urls")),
     path("public/", include("fazhi.portal.urls")),
     path("", include("fazhi.core.urls")),
 ]

@@ -43,7 +43,9 @@ def _urls(user) -> list[str]:
     return [url for _label, url, _active in navigation(request)["nav_items"]]
 
 
-def test_the_discretion_review_is_in_the_menu_of_supervisors_and_legal_officers_only(tree, make_user):
+def test_the_discretion_review_is_in_the_menu_of_supervisors_and_legal_officers_only(
+    tree, make_user
+):
     assert "/discretion/audit/" in _urls(make_user(Role.SUPERVISOR, tree["city"]))
     assert "/discretion/audit/" in _urls(make_user(Role.LEGAL_OFFICER, tree["d1"]))
     assert "/discretion/audit/" not in _urls(make_user(Role.OFFICER, tree["s1"]))

@@ -1,0 +1,259 @@
+"""What each condition TYPE of a warning rule means, twice: as one set-based query, and in memory.
+
+``pairs`` returns a queryset of the (case, deadline code, subject key) triples for which a rule's
+condition holds at an instant — aliased ``w_case``, ``w_code``, ``w_key`` so that the scan can
+wrap it in INSERT … SELECT and UPDATE … NOT EXISTS. ``close_reason`` is the SQL expression that
+says, for a warning whose triple left the set, why. ``holds`` answers the same question for one
+case held in memory (the rule files' examples, which need no database); a test replays every
+example through the database and checks that both agree.
+
+Every condition looks at cases that are not closed (结案): a closed case's warnings close.
+"""
+
+from __future__ import annotations
+
+# S608: the statements below interpolate only table and column names (from Django's model
+# metadata, quoted) and SQL compiled by the ORM; every value is a bound parameter.
+# ruff: noqa: S608
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast
+
+from fazhi.cases.derive import ComputedDeadline, Ev, effective
+from fazhi.cases.models import Case, CaseHandler, CaseStatus, Deadline, ProceduralEvent
+from fazhi.cases.packs import Test
+from fazhi.cases.periods import SHANGHAI
+from fazhi.org.models import OfficerStatus
+from fazhi.supervision.models import CloseReason
+from fazhi.supervision.rules import (
+    DeadlineDueWithin,
+    DeadlineMissed,
+    DeadlineOverdue,
+    DecisionOutsideRange,
+    EventMissingAfter,
+    HandlerUnqualified,
+    OutsideCentre,
+    WarningRule,
+)
+
+SQL_OPS = {"eq": "", "gt": "__gt", "gte": "__gte", "lt": "__lt", "lte": "__lte", "in_": "__in"}
+
+
+def decision_review_model() -> Any | None:
+    """Return fazhi.discretion's DecisionReview if it is installed with ``within_range``."""
+    try:
+        from fazhi.discretion.models import DecisionReview
+    except ImportError:
+        return None
+    names = {f.name for f in DecisionReview._meta.get_fields()}
+    return DecisionReview if {"within_range", "is_current", "case"} <= names else None
+
+
+def supported(rule: WarningRule) -> tuple[bool, str]:
+    """Return whether this installation can evaluate RULE, and why not."""
+    if isinstance(rule.condition, DecisionOutsideRange) and decision_review_model() is None:
+        return False, "fazhi.discretion.models.DecisionReview (within_range) is not installed"
+    return True, ""
+
+
+def _aliased(qs: QuerySet, case: str, code: Any, key: Any) -> QuerySet:
+    return (
+        qs.order_by()
+        .annotate(w_case=F(case), w_code=code, w_key=key)
+        .values("w_case", "w_code", "w_key")
+    )  # no DISTINCT: it would stop the planner from flattening the subquery into the UPDATE
+
+
+def _cases(qs: QuerySet, rule: WarningRule, case_ids, prefix: str) -> QuerySet:
+    qs = qs.exclude(**{f"{prefix}status": CaseStatus.CLOSED})
+    if rule.procedures:
+        qs = qs.filter(**{f"{prefix}procedure__in": rule.procedures})
+    if case_ids is not None:
+        qs = qs.filter(**{"case_id__in" if prefix else "pk__in": case_ids})
+    return qs
+
+
+def _test_q(test: Test) -> Q:
+    """Return the ORM condition of a test on a JSON value of the event (data.<name>)."""
+    path = "data__" + "__".join(test.field.removeprefix("data.").split("."))
+    for name, suffix in SQL_OPS.items():
+        value = getattr(test, name)
+        if value is not None:
+            return Q(**{f"{path}{suffix}": list(value) if name == "in_" else value})
+    raise ValueError(f"test on {test.field} uses a comparison the scan cannot run in SQL")
+
+
+def pairs(rule: WarningRule, at: dt.datetime, case_ids=None) -> QuerySet:
+    """Return the (w_case, w_code, w_key) triples for which RULE holds at AT."""
+    cond = rule.condition
+    blank = Value("", output_field=CharField())
+    if isinstance(cond, DeadlineDueWithin | DeadlineOverdue | DeadlineMissed):
+        qs = _cases(Deadline.objects.filter(code__in=cond.deadlines), rule, case_ids, "case__")
+        if isinstance(cond, DeadlineDueWithin):
+            qs = qs.filter(status="open", due_at__gt=at, due_at__lte=at + cond.within.delta)
+        elif isinstance(cond, DeadlineOverdue):
+            qs = qs.filter(status="open", due_at__lte=at)
+        else:
+            qs = qs.filter(status="missed")
+        return _aliased(qs, "case_id", F("code"), F("key"))
+    if isinstance(cond, EventMissingAfter):
+        uncorrected = ~Exists(ProceduralEvent.objects.filter(corrects=OuterRef("pk")))
+        follow = ProceduralEvent.objects.filter(
+            case_id=OuterRef("case_id"),
+            kind__in=cond.missing_any,
+            occurred_at__gte=OuterRef("occurred_at"),
+        ).filter(~Exists(ProceduralEvent.objects.filter(corrects=OuterRef("pk"))))
+        start = ProceduralEvent.objects.filter(
+            case_id=OuterRef("pk"), kind=cond.event, occurred_at__lte=at - cond.after.delta
+        ).filter(uncorrected, ~Exists(follow))
+        for test in cond.where:
+            start = start.filter(_test_q(test))
+        qs = _cases(Case.objects.filter(Exists(start)), rule, case_ids, "")
+        return _aliased(qs, "pk", blank, blank)
+    if isinstance(cond, HandlerUnqualified):
+        today = at.astimezone(SHANGHAI).date()
+        bad = (
+            Q(officer__qualification_level__isnull=True)
+            | Q(officer__qualification_granted_on__gt=today)
+            | Q(officer__qualification_expires_on__lt=today)
+            | ~Q(officer__status=OfficerStatus.ON_DUTY)
+        )
+        qs = _cases(
+            CaseHandler.objects.filter(bad, case__decided_at__isnull=True), rule, case_ids, "case__"
+        )
+        return _aliased(qs, "case_id", blank, Cast("officer_id", CharField(max_length=40)))
+    if isinstance(cond, OutsideCentre):
+        qs = _cases(Case.objects.filter(outside_centre=True), rule, case_ids, "")
+        return _aliased(qs, "pk", blank, blank)
+    if isinstance(cond, DecisionOutsideRange):
+        model = decision_review_model()
+        if model is None:
+            raise LookupError(supported(rule)[1])
+        qs = model.objects.filter(is_current=True, within_range=False)
+        return _aliased(_cases(qs, rule, case_ids, "case__"), "case_id", blank, blank)
+    raise TypeError(f"unknown condition type {cond!r}")
+
+
+def close_reason(rule: WarningRule, table: str, at: dt.datetime, ops) -> tuple[str, list]:
+    """Return the SQL expression (and its params) of why a warning of RULE in TABLE closes."""
+    closed = CaseStatus.CLOSED
+    if isinstance(rule.condition, DeadlineDueWithin | DeadlineOverdue | DeadlineMissed):
+        sql = (
+            "COALESCE((SELECT CASE"
+            " WHEN c.status = %s THEN %s WHEN d.status = 'met' THEN %s"
+            " WHEN d.status = 'missed' THEN %s WHEN d.status = 'stopped' THEN %s"
+            " WHEN d.extended = %s THEN %s WHEN d.due_at <= %s THEN %s ELSE %s END"
+            f" FROM {Deadline._meta.db_table} d INNER JOIN {Case._meta.db_table} c"
+            " ON c.id = d.case_id"
+            f" WHERE d.case_id = {table}.case_id AND d.code = {table}.deadline_code"
+            f" AND d.{ops.quote_name('key')} = {table}.subject_key), %s)"
+        )
+        params = [
+            closed,
+            CloseReason.CASE_CLOSED,
+            CloseReason.DEADLINE_MET,
+            CloseReason.DEADLINE_MET_LATE,
+            CloseReason.DEADLINE_STOPPED,
+            True,
+            CloseReason.DEADLINE_EXTENDED,
+            ops.adapt_datetimefield_value(at),
+            CloseReason.DEADLINE_PASSED,
+            CloseReason.DEADLINE_REDATED,
+            CloseReason.DEADLINE_GONE,
+        ]
+        return sql, params
+    otherwise = {
+        EventMissingAfter: CloseReason.EVENT_RECORDED,
+        HandlerUnqualified: CloseReason.HANDLER_QUALIFIED,
+    }.get(type(rule.condition), CloseReason.NO_LONGER_APPLIES)
+    sql = (
+        f"COALESCE((SELECT CASE WHEN c.status = %s THEN %s ELSE %s END"
+        f" FROM {Case._meta.db_table} c WHERE c.id = {table}.case_id), %s)"
+    )
+    return sql, [closed, CloseReason.CASE_CLOSED, otherwise, CloseReason.NO_LONGER_APPLIES]
+
+
+# --- In memory (the rule files' examples) ------------------------------------------------------
+
+
+@dataclass
+class MemoryCase:
+    """What the conditions read about one case, without a database."""
+
+    procedure: str
+    status: str
+    events: list[Ev]
+    deadlines: list[ComputedDeadline]
+    handlers: list[dict] = field(default_factory=list)  # {status, level, granted_on, expires_on}
+    outside_centre: bool = False
+    decision_within_range: bool | None = None
+
+
+def _stored_status(deadline: ComputedDeadline) -> str:
+    return "stopped" if deadline.status == "paused" else deadline.status
+
+
+def _handler_bad(handler: dict, today: dt.date) -> bool:
+    granted, expires = handler.get("granted_on"), handler.get("expires_on")
+    return (
+        handler.get("level") is None
+        or granted is None
+        or expires is None
+        or not (granted <= today <= expires)
+        or handler.get("status", OfficerStatus.ON_DUTY) != OfficerStatus.ON_DUTY
+    )
+
+
+def holds(rule: WarningRule, case: MemoryCase, at: dt.datetime) -> set[tuple[str, str]]:
+    """Return the (deadline code, subject key) pairs for which RULE holds for CASE at AT."""
+    cond = rule.condition
+    if case.status == CaseStatus.CLOSED or (
+        rule.procedures and case.procedure not in rule.procedures
+    ):
+        return set()
+    if isinstance(cond, DeadlineDueWithin | DeadlineOverdue | DeadlineMissed):
+        out = set()
+        for d in case.deadlines:
+            if d.code not in cond.deadlines:
+                continue
+            status = _stored_status(d)
+            if isinstance(cond, DeadlineDueWithin):
+                hit = status == "open" and at < d.due_at <= at + cond.within.delta
+            elif isinstance(cond, DeadlineOverdue):
+                hit = status == "open" and d.due_at <= at
+            else:
+                hit = status == "missed"
+            if hit:
+                out.add((d.code, d.key))
+        return out
+    if isinstance(cond, EventMissingAfter):
+        current = effective(case.events)
+        for start in current:
+            if (
+                start.kind == cond.event
+                and start.occurred_at <= at - cond.after.delta
+                and all(test.holds(start) for test in cond.where)
+                and not any(
+                    e.kind in cond.missing_any and e.occurred_at >= start.occurred_at
+                    for e in current
+                )
+            ):
+                return {("", "")}
+        return set()
+    if isinstance(cond, HandlerUnqualified):
+        if any(e.kind in ("decide", "mediation_agreed") for e in effective(case.events)):
+            return set()
+        today = at.astimezone(SHANGHAI).date()
+        return {
+            ("", str(h.get("id", i + 1)))
+            for i, h in enumerate(case.handlers)
+            if _handler_bad(h, today)
+        }
+    if isinstance(cond, OutsideCentre):
+        return {("", "")} if case.outside_centre else set()
+    if isinstance(cond, DecisionOutsideRange):
+        return {("", "")} if case.decision_within_range is False else set()
+    raise TypeError(f"unknown condition type {cond!r}")

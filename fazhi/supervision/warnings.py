@@ -1,0 +1,90 @@
+"""What people do with warnings: find those of their scope, and acknowledge one (签收)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
+from fazhi.audit import log as audit
+from fazhi.cases.models import Deadline
+from fazhi.core.access import require_capability
+from fazhi.core.errors import FazhiError, PermissionDeniedError
+from fazhi.org.roles import Capability
+from fazhi.supervision.models import CaseWarning, WarningEvent, WarningEventKind, WarningState
+from fazhi.supervision.rules import WarningLevel
+
+
+class AlreadyAcknowledged(FazhiError):
+    code = "already_acknowledged"
+
+
+@dataclass(frozen=True)
+class WarningFilter:
+    level: str = ""
+    rule: str = ""
+    unit: str = ""  # a unit code: that unit and its subtree
+    state: str = WarningState.OPEN
+    escalated: str = ""
+
+
+def find_warnings(user, f: WarningFilter) -> QuerySet[CaseWarning]:
+    """Return the warnings USER may see that pass F, with their case, unit and due time."""
+    qs = CaseWarning.objects.visible_to(user)
+    if f.state:
+        qs = qs.filter(state=f.state)
+    if f.rule:
+        qs = qs.filter(rule=f.rule)
+    if f.unit:
+        qs = qs.filter(case__unit__code__startswith=f.unit)
+    if f.escalated:
+        qs = qs.filter(escalated_level=f.escalated)
+    due = Deadline.objects.filter(
+        case_id=OuterRef("case_id"), code=OuterRef("deadline_code"), key=OuterRef("subject_key")
+    ).values("due_at")[:1]
+    qs = qs.select_related("case", "case__unit", "acknowledged_by").annotate(due_at=Subquery(due))
+    return qs.filter(level=f.level) if f.level else qs
+
+
+def counts_by_level(qs: QuerySet[CaseWarning]) -> dict[str, int]:
+    """Return {level: count} over QS (every level present, zero when none)."""
+    found = dict(qs.order_by().values_list("level").annotate(n=Count("id")))
+    return {level: found.get(level, 0) for level in WarningLevel.values}
+
+
+@transaction.atomic
+def acknowledge(warning: CaseWarning, *, actor, at: dt.datetime) -> CaseWarning:
+    """Record that the unit (or a supervisor) has seen the warning (签收); audited."""
+    require_capability(actor, Capability.VIEW_SCOPED_DATA)
+    if not (
+        actor.has_capability(Capability.HANDLE_CASES) or actor.has_capability(Capability.SUPERVISE)
+    ):
+        raise PermissionDeniedError(_("您的角色无权签收预警。"))
+    row = CaseWarning.objects.visible_to(actor).select_for_update().filter(pk=warning.pk).first()
+    if row is None:
+        raise PermissionDeniedError(_("该预警不在您的数据范围内。"))
+    if row.acknowledged_at is not None:
+        raise AlreadyAcknowledged(
+            _("该预警已于 %(at)s 签收。") % {"at": row.acknowledged_at}, field="warning"
+        )
+    row.acknowledged_at = at
+    row.acknowledged_by = actor
+    row.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    WarningEvent.objects.create(
+        warning=row,
+        kind=WarningEventKind.ACKNOWLEDGED,
+        at=at,
+        actor=actor,
+        actor_label=actor.get_username(),
+        escalated_level=row.escalated_level,
+    )
+    audit.record(
+        actor,
+        "supervision.warning.acknowledge",
+        row,
+        changes={"case": row.case.number, "rule": row.rule, "at": at},
+    )
+    return row
