@@ -10,10 +10,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fazhi.core.errors import FrozenRecord
+from fazhi.core.append_only import AppendOnly
 
 
-class AuditEntry(models.Model):  # 审计记录
+class AuditEntry(AppendOnly, models.Model):  # 审计记录
+    update_refused = _("审计记录只能追加，不能修改。")
+    delete_refused = _("审计记录只能追加，不能删除。")
     at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -45,14 +47,6 @@ class AuditEntry(models.Model):  # 审计记录
     def __str__(self) -> str:
         return f"#{self.pk} {self.actor_label} {self.action} {self.object_type}:{self.object_id}"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise FrozenRecord(_("审计记录只能追加，不能修改。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise FrozenRecord(_("审计记录只能追加，不能删除。"))
-
 
 class AuditHead(models.Model):
     """One row holding the hash of the last entry; locking it serialises appends."""
@@ -68,7 +62,7 @@ class AuditHead(models.Model):
         return f"{self.count} entries, last {self.last_hash[:12]}"
 
 
-class AuditAnchor(models.Model):  # 审计链锚点
+class AuditAnchor(AppendOnly, models.Model):  # 审计链锚点
     """Where the verified chain starts after old entries were pruned.
 
     Pruning removes the oldest entries (网络安全法 第二十一条第三项 keeps network logs at least six
@@ -91,17 +85,12 @@ class AuditAnchor(models.Model):  # 审计链锚点
     pruned_count = models.PositiveBigIntegerField(_("本次清理条数"))
     pruned_total = models.PositiveBigIntegerField(_("累计清理条数"))
 
+    update_refused = _("审计链锚点只能追加，不能修改。")
+    delete_refused = _("审计链锚点只能追加，不能删除。")
+
     class Meta:
         verbose_name = verbose_name_plural = _("审计链锚点")
         ordering = ["last_pruned_id"]
 
     def __str__(self) -> str:
         return f"anchor after #{self.last_pruned_id} ({self.pruned_total} pruned)"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise FrozenRecord(_("审计链锚点只能追加，不能修改。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise FrozenRecord(_("审计链锚点只能追加，不能删除。"))

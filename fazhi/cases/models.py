@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fazhi.core.errors import FrozenRecord
+from fazhi.core.append_only import AppendOnly
 from fazhi.core.identity import mask_id
 from fazhi.org.models import ScopedQuerySet
 
@@ -185,8 +185,11 @@ class EventQuerySet(ScopedQuerySet):
     unit_field = "case__unit"
 
 
-class ProceduralEvent(models.Model):  # 办案环节
+class ProceduralEvent(AppendOnly, models.Model):  # 办案环节
     """One procedural step. Append-only: a correction is a new event that names the old one."""
+
+    update_refused = _("办案环节只能追加；更正请登记一条新的更正环节。")
+    delete_refused = _("办案环节只能追加，不能删除。")
 
     case = models.ForeignKey(Case, models.PROTECT, related_name="events", verbose_name=_("案件"))
     kind = models.CharField(_("环节"), max_length=32)  # an event code of the case's procedure pack
@@ -229,14 +232,6 @@ class ProceduralEvent(models.Model):  # 办案环节
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.kind}@{self.occurred_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise FrozenRecord(_("办案环节只能追加；更正请登记一条新的更正环节。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise FrozenRecord(_("办案环节只能追加，不能删除。"))
 
 
 class DeadlineStatus(models.TextChoices):

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fazhi.core.errors import FrozenRecord
+from fazhi.core.append_only import AppendOnly
 from fazhi.org.models import ScopedQuerySet
 from fazhi.supervision.rules import LEVEL_CSS, WarningLevel
 
@@ -124,8 +124,11 @@ class WarningEventKind(models.TextChoices):
     CLOSED = "closed", _("消除")
 
 
-class WarningEvent(models.Model):  # 预警记录
+class WarningEvent(AppendOnly, models.Model):  # 预警记录
     """One step in a warning's life. Append-only."""
+
+    update_refused = _("预警记录只能追加。")
+    delete_refused = _("预警记录只能追加，不能删除。")
 
     warning = models.ForeignKey(
         CaseWarning, models.PROTECT, related_name="events", verbose_name=_("预警")
@@ -152,11 +155,3 @@ class WarningEvent(models.Model):  # 预警记录
 
     def __str__(self) -> str:
         return f"{self.warning_id}:{self.kind}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise FrozenRecord(_("预警记录只能追加。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise FrozenRecord(_("预警记录只能追加，不能删除。"))
