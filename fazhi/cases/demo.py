@@ -99,7 +99,9 @@ SCRIPTS: dict[str, tuple[int, tuple[Step, ...]]] = {  # name: (weight, steps)
             ("legal_review", 2 * D, None, {"opinion": "同意拘留五日"}),
             ("decide", 2 * D + 2 * H, None, {"outcome": "penalty", "detention_days": 5}),
             ("serve", 2 * D + 3 * H, None, {}),
-            ("execute", 2 * D + 5 * H, None, {}),
+            ("detention_executed", 2 * D + 5 * H, None, {}),
+            ("family_notified", 2 * D + 6 * H, None, {}),
+            ("execute", 2 * D + 7 * H, None, {}),
             ("close", 9 * D, None, {}),
         ),
     ),
@@ -604,6 +606,8 @@ def load_cases(*, on: dt.date, count: int = 3000, seed: int = SEED) -> DemoCases
             choices = [i for i in items if item_allowed_at_unit(i, unit).ok]
             if unit.kind == UnitKind.STATION:
                 choices = [i for i in choices if "station" in i.levels]
+            if timeline.script == "detention":  # only items whose penalty includes 行政拘留
+                choices = [i for i in choices if i.must_use_centre]
             rng.shuffle(choices)
             pair = None
             for item in choices[:6]:
