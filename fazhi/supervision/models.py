@@ -155,3 +155,154 @@ class WarningEvent(AppendOnly, models.Model):  # 预警记录
 
     def __str__(self) -> str:
         return f"{self.warning_id}:{self.kind}"
+
+
+# --- Supervision orders (督办) ---------------------------------------------------------------------
+
+
+class OrderStatus(models.TextChoices):
+    OPEN = "open", _("待答复")
+    ANSWERED = "answered", _("已答复待核验")
+    RETURNED = "returned", _("已退回待重新答复")
+    VERIFIED = "verified", _("已核验办结")
+
+
+# Statuses in which the target unit still owes a reply.
+AWAITING_REPLY = (OrderStatus.OPEN, OrderStatus.RETURNED)
+
+
+class OrderLevel(models.TextChoices):  # 督办层级
+    UNIT = "unit", _("单位督办")
+    DISTRICT = "district", _("区县局督办")
+    CITY = "city", _("市局督办")
+
+
+class SupervisionOrderQuerySet(models.QuerySet):
+    """Orders are seen by the target unit's scope (receivers) and the issuing unit's (issuers)."""
+
+    def visible_to(self, user) -> SupervisionOrderQuerySet:
+        from fazhi.org.models import scope_filter
+
+        received = scope_filter(user, "target_unit")
+        issued = scope_filter(user, "issuing_unit")
+        if received is None or issued is None:
+            return self.none()
+        return self.filter(received | issued)
+
+    def awaiting_reply(self) -> SupervisionOrderQuerySet:
+        return self.filter(status__in=AWAITING_REPLY)
+
+    def overdue(self, at) -> SupervisionOrderQuerySet:
+        return self.awaiting_reply().filter(reply_due_at__lt=at)
+
+
+class SupervisionOrder(models.Model):  # 督办单
+    """One order from a supervising unit to a unit about one case or a set of warnings."""
+
+    number = models.CharField(_("督办单编号"), max_length=60, unique=True)
+    issuing_unit = models.ForeignKey(
+        "org.Unit", models.PROTECT, related_name="orders_issued", verbose_name=_("督办单位")
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("督办人")
+    )
+    target_unit = models.ForeignKey(
+        "org.Unit", models.PROTECT, related_name="orders_received", verbose_name=_("被督办单位")
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervision_orders",
+        verbose_name=_("案件"),
+    )
+    warnings = models.ManyToManyField(
+        CaseWarning, blank=True, related_name="orders", verbose_name=_("预警")
+    )
+    problem = models.TextField(_("存在问题"))
+    demand = models.TextField(_("督办要求"))
+    reply_due_at = models.DateTimeField(_("答复期限"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.OPEN
+    )
+    level = models.CharField(_("督办层级"), max_length=8, choices=OrderLevel.choices)
+    created_at = models.DateTimeField(_("督办时间"))
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
+
+    objects = SupervisionOrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("督办单")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "answered", "returned", "verified"]),
+                name="order_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=["unit", "district", "city"]), name="order_level_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["answered", "verified"]) | Q(answered_at__isnull=False),
+                name="order_answered_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="verified") | Q(verified_at__isnull=False),
+                name="order_verified_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "reply_due_at"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == OrderStatus.VERIFIED
+
+    def is_overdue(self, at) -> bool:
+        return self.status in AWAITING_REPLY and self.reply_due_at < at
+
+
+class OrderEventKind(models.TextChoices):
+    ISSUED = "issued", _("下发督办")
+    ANSWERED = "answered", _("答复整改")
+    RETURNED = "returned", _("退回")
+    VERIFIED = "verified", _("核验办结")
+    ESCALATED = "escalated", _("逾期升级")
+
+
+class OrderEvent(AppendOnly, models.Model):  # 督办记录
+    """One step in an order's life. Append-only."""
+
+    update_refused = _("督办记录只能追加。")
+    delete_refused = _("督办记录只能追加，不能删除。")
+
+    order = models.ForeignKey(
+        SupervisionOrder, models.PROTECT, related_name="events", verbose_name=_("督办单")
+    )
+    kind = models.CharField(_("事项"), max_length=10, choices=OrderEventKind.choices)
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    actor_label = models.CharField(_("操作方"), max_length=150)
+    text = models.TextField(_("内容"), blank=True)  # rectification, or the reason sent back
+    evidence = models.TextField(_("佐证材料"), blank=True)
+    reply_due_at = models.DateTimeField(_("答复期限"), null=True, blank=True)
+    level = models.CharField(_("督办层级"), max_length=8, choices=OrderLevel.choices, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("督办记录")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}:{self.kind}"

@@ -14,7 +14,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from fazhi.supervision import scan
+from fazhi.supervision import orders, scan
 
 logger = logging.getLogger(__name__)
 
@@ -23,11 +23,19 @@ logger = logging.getLogger(__name__)
 @lock_task("supervision-full-scan")
 def periodic_scan() -> dict[str, int]:
     """Run the full scan now and log what it changed."""
-    result = scan.run(timezone.now())
+    now = timezone.now()
+    result = scan.run(now)
+    orders_escalated = orders.escalate_unanswered(now)
     logger.info(
-        "supervision scan: opened=%d closed=%d escalated=%d",
+        "supervision scan: opened=%d closed=%d escalated=%d orders_escalated=%d",
         result.opened,
         result.closed,
         result.escalated,
+        orders_escalated,
     )
-    return {"opened": result.opened, "closed": result.closed, "escalated": result.escalated}
+    return {
+        "opened": result.opened,
+        "closed": result.closed,
+        "escalated": result.escalated,
+        "orders_escalated": orders_escalated,
+    }

@@ -1,9 +1,17 @@
 from django.urls import path
 
-from fazhi.supervision import views
+from fazhi.supervision import order_views, views
 
 app_name = "supervision"
 urlpatterns = [
     path("warnings/", views.warning_list, name="warnings"),
     path("warnings/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("orders/", order_views.order_list, name="orders"),
+    path("orders/new/", order_views.order_new, name="order_new"),
+    path("orders/bulk/", order_views.order_bulk, name="order_bulk"),
+    path("orders/<str:number>/", order_views.order_detail, name="order"),
+    path("orders/<str:number>/answer/", order_views.order_answer, name="order_answer"),
+    path("orders/<str:number>/return/", order_views.order_return, name="order_return"),
+    path("orders/<str:number>/verify/", order_views.order_verify, name="order_verify"),
+    path("orders/<str:number>/notice.docx", order_views.order_notice, name="order_notice"),
 ]

@@ -55,6 +55,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "can_acknowledge": request.user.has_capability(C.HANDLE_CASES)
         or request.user.has_capability(C.SUPERVISE),
+        "can_supervise": request.user.has_capability(C.SUPERVISE),
     }
     template = (
         "supervision/_warning_table.html" if request.htmx else "supervision/warning_list.html"
@@ -75,6 +76,11 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "supervision/_warning_row.html",
-        {"w": row, "error": error, "can_acknowledge": True},
+        {
+            "w": row,
+            "error": error,
+            "can_acknowledge": True,
+            "can_supervise": request.user.has_capability(C.SUPERVISE),
+        },
         status=200 if error is None else 409,
     )
