@@ -21,5 +21,6 @@ urlpatterns = [
     path("discretion/", include("fazhi.discretion.urls")),
     path("supervision/", include("fazhi.supervision.urls")),
     path("public/", include("fazhi.portal.urls")),
+    path("reports/", include("fazhi.reports.urls")),
     path("", include("fazhi.core.urls")),
 ]

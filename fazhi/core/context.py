@@ -35,6 +35,7 @@ NAV = (
     NavItem(_("行政案件"), "cases:list", C.VIEW_SCOPED_DATA),
     NavItem(_("预警"), "supervision:warnings", C.VIEW_SCOPED_DATA),
     NavItem(_("督办"), "supervision:orders", C.VIEW_SCOPED_DATA),
+    NavItem(_("评查"), "supervision:reviews", C.SUPERVISE),
     NavItem(_("裁量审查"), "discretion:audit", (C.SUPERVISE, C.REVIEW_CASES)),
     NavItem(_("执法事项"), "catalog:items", None),
     NavItem(_("清单版本"), "catalog:editions", None),

@@ -8,6 +8,9 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from fazhi.core.rulepacks import PackKind, register
+        from fazhi.supervision import review_metrics  # noqa: F401 - registers the 评查 metrics
         from fazhi.supervision.examples import run_warning_examples
+        from fazhi.supervision.review import run_review_examples
 
         register(PackKind("warnings", "预警规则", run_warning_examples))
+        register(PackKind("review", "案卷评查标准", run_review_examples))

@@ -306,3 +306,99 @@ class OrderEvent(AppendOnly, models.Model):  # 督办记录
 
     def __str__(self) -> str:
         return f"{self.order_id}:{self.kind}"
+
+
+# --- 案卷评查 (case-quality review) -------------------------------------------------------
+
+
+class ReviewGrade(models.TextChoices):  # 案卷等级; thresholds live in rules/review/*.yaml
+    EXCELLENT = "excellent", _("优秀")
+    GOOD = "good", _("良好")
+    PASS = "pass", _("合格")
+    FAIL = "fail", _("不合格")
+
+
+class ReviewSampleQuerySet(ScopedQuerySet):
+    unit_field = "unit"
+
+
+class ReviewSample(models.Model):  # 评查抽样
+    """A reproducible random sample of a unit's closed cases: same inputs, same cases."""
+
+    unit = models.ForeignKey(
+        "org.Unit", models.PROTECT, related_name="review_samples", verbose_name=_("被评查单位")
+    )
+    period_start = models.DateField(_("结案起始日"))
+    period_end = models.DateField(_("结案截止日"))
+    seed = models.BigIntegerField(_("随机种子"))
+    size = models.PositiveIntegerField(_("抽样数量"))
+    cases = models.ManyToManyField("cases.Case", related_name="+", verbose_name=_("抽中案件"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("抽样人")
+    )
+    created_at = models.DateTimeField(_("抽样时间"))
+
+    objects = ReviewSampleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("评查抽样")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.period_start}–{self.period_end} #{self.pk}"
+
+
+class CaseReviewQuerySet(ScopedQuerySet):
+    unit_field = "case__unit"
+
+
+class CaseReview(models.Model):  # 案卷评查
+    case = models.ForeignKey(
+        "cases.Case", models.PROTECT, related_name="reviews", verbose_name=_("案件")
+    )
+    checklist = models.CharField(_("评查标准"), max_length=60)
+    checklist_version = models.PositiveIntegerField(_("评查标准版本"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("评查人")
+    )
+    reviewed_at = models.DateTimeField(_("评查时间"))
+    score = models.DecimalField(_("得分"), max_digits=5, decimal_places=1)
+    grade = models.CharField(_("等级"), max_length=12, choices=ReviewGrade.choices)
+    sample = models.ForeignKey(
+        ReviewSample,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        verbose_name=_("所属抽样"),
+    )
+
+    objects = CaseReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("案卷评查")
+        ordering = ["-reviewed_at", "-id"]
+        indexes = [models.Index(fields=["reviewed_at", "grade"])]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.get_grade_display()} {self.score}"
+
+
+class ReviewFinding(models.Model):  # 评查扣分项
+    review = models.ForeignKey(
+        CaseReview, models.CASCADE, related_name="findings", verbose_name=_("评查")
+    )
+    item = models.CharField(_("评查项目"), max_length=20)
+    deducted = models.DecimalField(_("扣分"), max_digits=5, decimal_places=1, default=0)
+    veto_failed = models.BooleanField(_("否决项不通过"), default=False)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("评查扣分项")
+        ordering = ["review", "item"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "item"], name="review_finding_once_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} -{self.deducted}"

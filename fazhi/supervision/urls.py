@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fazhi.supervision import order_views, views
+from fazhi.supervision import order_views, review_views, views
 
 app_name = "supervision"
 urlpatterns = [
@@ -14,4 +14,9 @@ urlpatterns = [
     path("orders/<str:number>/return/", order_views.order_return, name="order_return"),
     path("orders/<str:number>/verify/", order_views.order_verify, name="order_verify"),
     path("orders/<str:number>/notice.docx", order_views.order_notice, name="order_notice"),
+    path("review/", review_views.review_list, name="reviews"),
+    path("review/new/", review_views.review_new, name="review_new"),
+    path("review/<int:pk>/", review_views.review_detail, name="review"),
+    path("review/samples/new/", review_views.sample_new, name="review_sample_new"),
+    path("review/samples/<int:pk>/", review_views.sample_detail, name="review_sample"),
 ]

@@ -1,0 +1,76 @@
+"""The metric page: the figure, its written formula and the exact records behind it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from fazhi.core.access import requires
+from fazhi.core.errors import FazhiError
+from fazhi.org.models import Unit
+from fazhi.org.roles import Capability as C
+from fazhi.reports import metrics
+from fazhi.reports.metrics import Period
+
+PAGE_SIZE = 50
+
+
+def _date(text: str | None, default: dt.date) -> dt.date:
+    if not text:
+        return default
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise Http404 from None
+
+
+@requires(C.VIEW_SCOPED_DATA)
+def metric_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/metric_list.html", {"metrics": metrics.all_metrics()})
+
+
+@requires(C.VIEW_SCOPED_DATA)
+def metric_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """/reports/metrics/<code>/?from=YYYY-MM-DD&to=YYYY-MM-DD&unit=<unit code>."""
+    try:
+        metric = metrics.get(code)
+    except FazhiError:
+        raise Http404 from None
+    today = timezone.localdate()
+    start = _date(request.GET.get("from"), today.replace(month=1, day=1))
+    end = _date(request.GET.get("to"), today)
+    units = Unit.objects.visible_to(request.user)
+    unit_code = request.GET.get("unit") or getattr(request.user.scope_unit, "code", None)
+    unit = units.filter(code=unit_code).first()
+    if unit is None:  # outside the scope answers like a unit that does not exist
+        raise Http404
+    error = None
+    value = page = None
+    try:
+        value = metric(Period(start, end), unit)
+    except FazhiError as exc:
+        error = str(exc)
+    else:
+        # The records are scoped again: the metric's scope is already inside the user's.
+        records = value.records.model.objects.visible_to(request.user).filter(
+            pk__in=value.records.values("pk")
+        )
+        page = Paginator(records.order_by(*value.records.query.order_by), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+    context = {
+        "metric": metric,
+        "value": value,
+        "page": page,
+        "error": error,
+        "start": start,
+        "end": end,
+        "unit": unit,
+        "units": units,
+        "records_template": f"reports/records/{metric.code}.html",
+    }
+    return render(request, "reports/metric_detail.html", context)

@@ -1,0 +1,363 @@
+"""案卷评查: checklists from ``rules/review/*.yaml``, reproducible samples, scores and grades.
+
+A checklist has veto items (any failure makes the file 不合格 and scores it the file's
+``veto.score``) and point items (content and form, 100 points together) from which points are
+deducted per defect; an item never goes below zero. The grade follows from the file's
+thresholds, so changing them is an edit of the YAML, not of code. ``score_grade`` is pure and
+is what the file's ``examples:`` run; ``score_case`` stores a review and audits it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from fazhi.audit import log as audit
+from fazhi.cases.models import Case, CaseStatus
+from fazhi.core.access import require_capability
+from fazhi.core.errors import FazhiError, PermissionDeniedError
+from fazhi.core.rulepacks import ExampleResult, RulePackError, expect_of, line_of, read_yaml
+from fazhi.org.models import Unit
+from fazhi.org.roles import Capability
+from fazhi.supervision.models import CaseReview, ReviewFinding, ReviewGrade, ReviewSample
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Threshold(Strict):
+    grade: ReviewGrade
+    min_score: Decimal
+    unverified: bool = False
+
+
+class Veto(Strict):
+    grade: ReviewGrade = ReviewGrade.FAIL
+    score: Decimal = Decimal(0)
+
+
+class Item(Strict):
+    code: str
+    section: Literal["veto", "content", "form"]
+    text: str
+    basis: str
+    points: Decimal = Decimal(0)
+    unverified: bool = False
+
+    @property
+    def is_veto(self) -> bool:
+        return self.section == "veto"
+
+
+class Checklist(Strict):
+    id: str
+    version: int
+    title: str
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    unverified: bool = False
+    basis: str
+    grades: tuple[Threshold, ...]
+    veto: Veto = Veto()
+    items: tuple[Item, ...]
+    examples: tuple[dict, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Checklist:
+        codes = [item.code for item in self.items]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise ValueError(f"item codes appear twice: {', '.join(twice)}")
+        total = sum(item.points for item in self.items if not item.is_veto)
+        if total != 100:
+            raise ValueError(f"the point items add up to {total}, not 100")
+        for item in self.items:
+            if item.is_veto and item.points:
+                raise ValueError(f"veto item {item.code} carries points; a veto item has none")
+            if not item.is_veto and item.points <= 0:
+                raise ValueError(f"item {item.code} has no points")
+        floors = [t.min_score for t in self.grades]
+        if floors != sorted(floors, reverse=True) or not floors or floors[-1] != 0:
+            raise ValueError("grades go from the highest min_score down to a last one of 0")
+        return self
+
+    def item(self, code: str) -> Item:
+        for item in self.items:
+            if item.code == code:
+                return item
+        raise FazhiError(
+            _("评查标准 %(list)s 没有项目 %(code)s。") % {"list": self.id, "code": code},
+            field="item",
+        )
+
+    def section(self, name: str) -> list[Item]:
+        return [item for item in self.items if item.section == name]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    score: Decimal
+    grade: ReviewGrade
+    veto_failed: tuple[str, ...]
+
+
+def score_grade(
+    checklist: Checklist, deductions: dict[str, Decimal], vetoes: frozenset[str] | set[str]
+) -> Outcome:
+    """Return the score and grade of a file with DEDUCTIONS (item → points) and failed VETOES.
+
+    Raises FazhiError naming the item when a deduction is negative, exceeds the item's points,
+    or names a veto item (and when a veto names a point item).
+    """
+    for code, points in deductions.items():
+        item = checklist.item(code)
+        points = Decimal(points)
+        if item.is_veto:
+            raise FazhiError(_("%(code)s 是否决项，不扣分。") % {"code": code}, field=code)
+        if points < 0 or points > item.points:
+            raise FazhiError(
+                _("%(code)s 扣分 %(points)s 不在 0 至该项分值 %(max)s 之间。")
+                % {"code": code, "points": points, "max": item.points},
+                field=code,
+            )
+    for code in vetoes:
+        if not checklist.item(code).is_veto:
+            raise FazhiError(_("%(code)s 不是否决项。") % {"code": code}, field=code)
+    if vetoes:
+        return Outcome(checklist.veto.score, checklist.veto.grade, tuple(sorted(vetoes)))
+    score = Decimal(100) - sum((Decimal(p) for p in deductions.values()), Decimal(0))
+    grade = next(t.grade for t in checklist.grades if score >= t.min_score)
+    return Outcome(score, ReviewGrade(grade), ())
+
+
+def load_checklist(path: Path) -> Checklist:
+    """Return the validated checklist of PATH, or raise RulePackError (file, line, item)."""
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise RulePackError(path, "a review checklist is a mapping with id, grades, items")
+    try:
+        return Checklist.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        rule = None
+        if len(loc) > 1 and loc[0] == "items" and isinstance(loc[1], int):
+            try:
+                rule = str(data["items"][loc[1]].get("code"))
+            except (IndexError, AttributeError):
+                rule = None
+        where = ".".join(str(part) for part in loc) or "file"
+        raise RulePackError(
+            path, f"{where}: {error['msg']}", line=line_of(data, loc), rule=rule
+        ) from None
+
+
+@lru_cache(maxsize=8)
+def _checklists(rules_dir: Path) -> dict[str, Checklist]:
+    folder = rules_dir / "review"
+    lists = [load_checklist(path) for path in sorted(folder.glob("*.yaml"))]
+    return {c.id: c for c in lists}
+
+
+def checklists(rules_dir: Path | None = None) -> dict[str, Checklist]:
+    """Every review checklist under rules/review/, by id (cached per folder)."""
+    return _checklists(Path(rules_dir or settings.RULES_DIR))
+
+
+def checklist(checklist_id: str) -> Checklist:
+    found = checklists().get(checklist_id)
+    if found is None:
+        raise FazhiError(_("没有评查标准 %(id)s。") % {"id": checklist_id}, field="checklist")
+    return found
+
+
+def run_review_examples(path: Path) -> list[ExampleResult]:
+    """Run a checklist file's examples in memory: deductions and vetoes in, score and grade out."""
+    checklist_ = load_checklist(path)
+    results = []
+    for index, example in enumerate(checklist_.examples):
+        name, given, expect = expect_of(path, example, index)
+        try:
+            outcome = score_grade(
+                checklist_,
+                {k: Decimal(str(v)) for k, v in (given.get("deductions") or {}).items()},
+                frozenset(given.get("vetoes") or ()),
+            )
+        except FazhiError as exc:
+            results.append(ExampleResult(path.name, name, False, str(exc)))
+            continue
+        got = {"score": outcome.score, "grade": str(outcome.grade)}
+        want = {"score": Decimal(str(expect.get("score"))), "grade": str(expect.get("grade"))}
+        passed = got == want
+        detail = "" if passed else f"expected {want}, got {got}"
+        results.append(ExampleResult(path.name, name, passed, detail))
+    return results
+
+
+def may_review(user) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and (
+            user.has_capability(Capability.SUPERVISE)
+            or user.has_capability(Capability.REVIEW_CASES)
+        )
+    )
+
+
+def _require_reviewer(user) -> None:
+    if not may_review(user):
+        raise PermissionDeniedError(_("您的角色无权进行案卷评查。"))
+
+
+def sample_candidates(unit: Unit, start: dt.date, end: dt.date):
+    """The closed cases of UNIT's subtree closed between START and END (inclusive), by id."""
+    tz = dt.timezone(dt.timedelta(hours=8))  # the bureau's day (Asia/Shanghai, no DST)
+    low = dt.datetime.combine(start, dt.time.min, tz)
+    high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tz)
+    return Case.objects.filter(
+        unit__path__startswith=unit.path,
+        status=CaseStatus.CLOSED,
+        closed_at__gte=low,
+        closed_at__lt=high,
+    ).order_by("id")
+
+
+@transaction.atomic
+def draw_sample(
+    unit: Unit,
+    start: dt.date,
+    end: dt.date,
+    size: int,
+    seed: int,
+    *,
+    actor,
+    at: dt.datetime,
+) -> ReviewSample:
+    """Draw SIZE closed cases of UNIT's subtree closed in [START, END] with random.Random(SEED).
+
+    The draw runs over the candidates' ids in ascending order, so the same inputs (and the same
+    cases in the database) always give the same cases. Fewer candidates than SIZE: all of them.
+    """
+    _require_reviewer(actor)
+    require_capability(actor, Capability.VIEW_SCOPED_DATA)
+    if not Unit.objects.visible_to(actor).filter(pk=unit.pk).exists():
+        raise PermissionDeniedError(_("单位 %(unit)s 不在您的数据范围内。") % {"unit": unit})
+    if end < start:
+        raise FazhiError(
+            _("结案截止日 %(end)s 早于起始日 %(start)s。") % {"end": end, "start": start},
+            field="period_end",
+        )
+    if size < 1:
+        raise FazhiError(_("抽样数量 %(size)s 应至少为 1。") % {"size": size}, field="size")
+    ids = list(sample_candidates(unit, start, end).values_list("id", flat=True))
+    chosen = sorted(random.Random(seed).sample(ids, min(size, len(ids))))  # noqa: S311 - not crypto
+    sample = ReviewSample.objects.create(
+        unit=unit,
+        period_start=start,
+        period_end=end,
+        seed=seed,
+        size=size,
+        created_by=actor,
+        created_at=at,
+    )
+    sample.cases.set(chosen)
+    audit.record(
+        actor,
+        "supervision.review_sample.draw",
+        sample,
+        changes={
+            "unit": unit.code,
+            "period": [start.isoformat(), end.isoformat()],
+            "seed": seed,
+            "size": size,
+            "candidates": len(ids),
+            "cases": chosen,
+        },
+        at=at,
+    )
+    return sample
+
+
+@dataclass(frozen=True)
+class Finding:
+    item: str
+    deducted: Decimal = Decimal(0)
+    veto_failed: bool = False
+    note: str = ""
+
+
+@transaction.atomic
+def score_case(
+    case: Case,
+    checklist_: Checklist,
+    findings: list[Finding],
+    *,
+    actor,
+    at: dt.datetime,
+    sample: ReviewSample | None = None,
+) -> CaseReview:
+    """Store a review of CASE against CHECKLIST_ with FINDINGS; the grade follows from the file."""
+    _require_reviewer(actor)
+    if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
+        raise PermissionDeniedError(_("案件 %(n)s 不在您的数据范围内。") % {"n": case.number})
+    if sample is not None and not sample.cases.filter(pk=case.pk).exists():
+        raise FazhiError(
+            _("案件 %(n)s 不在抽样 #%(s)s 中。") % {"n": case.number, "s": sample.pk},
+            field="sample",
+        )
+    seen: set[str] = set()
+    for finding in findings:
+        if finding.item in seen:
+            raise FazhiError(_("项目 %(code)s 重复。") % {"code": finding.item}, field="item")
+        seen.add(finding.item)
+    deductions = {f.item: f.deducted for f in findings if f.deducted}
+    vetoes = frozenset(f.item for f in findings if f.veto_failed)
+    outcome = score_grade(checklist_, deductions, vetoes)
+    review = CaseReview.objects.create(
+        case=case,
+        checklist=checklist_.id,
+        checklist_version=checklist_.version,
+        reviewer=actor,
+        reviewed_at=at,
+        score=outcome.score,
+        grade=outcome.grade,
+        sample=sample,
+    )
+    kept = [f for f in findings if f.deducted or f.veto_failed or f.note]
+    ReviewFinding.objects.bulk_create(
+        ReviewFinding(
+            review=review,
+            item=f.item,
+            deducted=f.deducted,
+            veto_failed=f.veto_failed,
+            note=f.note,
+        )
+        for f in kept
+    )
+    audit.record(
+        actor,
+        "supervision.case_review.score",
+        review,
+        changes={
+            "case": case.number,
+            "checklist": f"{checklist_.id}@{checklist_.version}",
+            "score": str(outcome.score),
+            "grade": str(outcome.grade),
+            "deductions": {k: str(v) for k, v in sorted(deductions.items())},
+            "vetoes": sorted(vetoes),
+        },
+        at=at,
+    )
+    return review
