@@ -117,23 +117,9 @@ class CaseWarning(models.Model):  # 预警
         return LEVEL_CSS.get(self.level, "")
 
 
-class WarningEventKind(models.TextChoices):
-    OPENED = "opened", _("预警")
-    ESCALATED = "escalated", _("升级推送")
-    ACKNOWLEDGED = "acknowledged", _("签收")
-    CLOSED = "closed", _("消除")
+class StepRecord(AppendOnly, models.Model):
+    """When and by whom a step of a warning's or an order's life happened. Append-only."""
 
-
-class WarningEvent(AppendOnly, models.Model):  # 预警记录
-    """One step in a warning's life. Append-only."""
-
-    update_refused = _("预警记录只能追加。")
-    delete_refused = _("预警记录只能追加，不能删除。")
-
-    warning = models.ForeignKey(
-        CaseWarning, models.PROTECT, related_name="events", verbose_name=_("预警")
-    )
-    kind = models.CharField(_("事项"), max_length=16, choices=WarningEventKind.choices)
     at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -144,6 +130,28 @@ class WarningEvent(AppendOnly, models.Model):  # 预警记录
         verbose_name=_("操作人"),
     )
     actor_label = models.CharField(_("操作方"), max_length=150)  # username or "system:scan"
+
+    class Meta:
+        abstract = True
+
+
+class WarningEventKind(models.TextChoices):
+    OPENED = "opened", _("预警")
+    ESCALATED = "escalated", _("升级推送")
+    ACKNOWLEDGED = "acknowledged", _("签收")
+    CLOSED = "closed", _("消除")
+
+
+class WarningEvent(StepRecord):  # 预警记录
+    """One step in a warning's life. Append-only."""
+
+    update_refused = _("预警记录只能追加。")
+    delete_refused = _("预警记录只能追加，不能删除。")
+
+    warning = models.ForeignKey(
+        CaseWarning, models.PROTECT, related_name="events", verbose_name=_("预警")
+    )
+    kind = models.CharField(_("事项"), max_length=16, choices=WarningEventKind.choices)
     escalated_level = models.CharField(
         _("推送层级"), max_length=8, choices=Escalated.choices, blank=True
     )
@@ -275,7 +283,7 @@ class OrderEventKind(models.TextChoices):
     ESCALATED = "escalated", _("逾期升级")
 
 
-class OrderEvent(AppendOnly, models.Model):  # 督办记录
+class OrderEvent(StepRecord):  # 督办记录
     """One step in an order's life. Append-only."""
 
     update_refused = _("督办记录只能追加。")
@@ -285,16 +293,6 @@ class OrderEvent(AppendOnly, models.Model):  # 督办记录
         SupervisionOrder, models.PROTECT, related_name="events", verbose_name=_("督办单")
     )
     kind = models.CharField(_("事项"), max_length=10, choices=OrderEventKind.choices)
-    at = models.DateTimeField(_("时间"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
-    actor_label = models.CharField(_("操作方"), max_length=150)
     text = models.TextField(_("内容"), blank=True)  # rectification, or the reason sent back
     evidence = models.TextField(_("佐证材料"), blank=True)
     reply_due_at = models.DateTimeField(_("答复期限"), null=True, blank=True)
