@@ -241,42 +241,50 @@ def order_bulk(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/order_bulk.html", context)
 
 
-@require_POST
-@requires(C.VIEW_SCOPED_DATA)
-def order_answer(request: HttpRequest, number: str) -> HttpResponse:
+def _order_step(request, number, form_class, step, done, *, form_key, fragment) -> HttpResponse:
+    """Run one form-backed step of an order (answer, send back); re-render the form on errors."""
     order = _visible(request, number)
-    form = AnswerForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            orders.answer_order(order, actor=request.user, at=timezone.now(), **form.cleaned_data)
+            step(order, actor=request.user, at=timezone.now(), **form.cleaned_data)
         except FazhiError as exc:
             _refuse(form, exc)
         else:
-            messages.success(request, _("已答复督办单。"))
+            messages.success(request, done)
             return _go(request, reverse("supervision:order", args=[number]))
-    context = _detail_context(request, order, answer_form=form)
+    context = _detail_context(request, order, **{form_key: form})
     if request.htmx:
-        return render(request, "supervision/_order_answer_form.html", context)
+        return render(request, fragment, context)
     return render(request, "supervision/order_detail.html", context)
+
+
+@require_POST
+@requires(C.VIEW_SCOPED_DATA)
+def order_answer(request: HttpRequest, number: str) -> HttpResponse:
+    return _order_step(
+        request,
+        number,
+        AnswerForm,
+        orders.answer_order,
+        _("已答复督办单。"),
+        form_key="answer_form",
+        fragment="supervision/_order_answer_form.html",
+    )
 
 
 @require_POST
 @requires(C.VIEW_SCOPED_DATA)
 def order_return(request: HttpRequest, number: str) -> HttpResponse:
-    order = _visible(request, number)
-    form = ReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            orders.return_order(order, actor=request.user, at=timezone.now(), **form.cleaned_data)
-        except FazhiError as exc:
-            _refuse(form, exc)
-        else:
-            messages.success(request, _("已退回督办单，待重新答复。"))
-            return _go(request, reverse("supervision:order", args=[number]))
-    context = _detail_context(request, order, return_form=form)
-    if request.htmx:
-        return render(request, "supervision/_order_verify_form.html", context)
-    return render(request, "supervision/order_detail.html", context)
+    return _order_step(
+        request,
+        number,
+        ReturnForm,
+        orders.return_order,
+        _("已退回督办单，待重新答复。"),
+        form_key="return_form",
+        fragment="supervision/_order_verify_form.html",
+    )
 
 
 @require_POST
