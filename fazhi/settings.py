@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fazhi.cases",
     "fazhi.discretion",
     "fazhi.supervision",
+    "fazhi.services",
     "fazhi.reports",
     "huey.contrib.djhuey",  # `fazhi run_huey`: the worker of the periodic scan (ADR 0011)
     "fazhi.portal",

@@ -64,8 +64,10 @@ def actor_label_of(actor: Any) -> str:
     if actor is None:
         raise ValueError("an audited act needs a real person or an explicit system label")
     if isinstance(actor, str):
-        if not actor.startswith("system:"):
-            raise ValueError("a non-person actor is written as 'system:<task>'")
+        if not actor.startswith(("system:", "citizen:")):
+            raise ValueError(
+                "a non-staff actor is written as 'system:<task>' or 'citizen:<id>' (警快办)"
+            )
         return actor
     return actor.get_username()
 

@@ -227,6 +227,7 @@ def account_specs(size: DemoSize) -> list[tuple[str, str, str | None, bool]]:
         ("district", Role.SUPERVISOR, district, True),
         ("city", Role.SUPERVISOR, CITY, True),
         ("leader", Role.LEADER, CITY, True),
+        ("window", Role.WINDOW, station, True),
         ("sysadmin", Role.SYSTEM_ADMIN, None, False),
         ("secadmin", Role.SECURITY_ADMIN, None, False),
         ("auditadmin", Role.AUDIT_ADMIN, None, False),
@@ -241,6 +242,7 @@ ACCOUNT_OFFICERS = {
     "district": (f"{DISTRICTS[0][0]}000000", 1),
     "city": ("500000010000", 0),
     "leader": ("500000010000", 1),
+    "window": (f"{DISTRICTS[0][0]}510100", 1),
 }
 
 

@@ -34,15 +34,17 @@ class UnitKind(models.TextChoices):
 CENTRE_KINDS = frozenset({UnitKind.CASE_CENTRE})
 
 
-def scope_filter(user, unit_field: str) -> Q | None:
+def scope_filter(
+    user, unit_field: str, capabilities: tuple[Capability, ...] = (Capability.VIEW_SCOPED_DATA,)
+) -> Q | None:
     """Return the Q that limits rows to USER's scope through UNIT_FIELD, or None for no rows.
 
     ``unit_field`` is the lookup from the scoped model to its org.Unit ("unit",
-    "case__unit", or "" for Unit itself).
+    "case__unit", or "" for Unit itself). The user needs one of CAPABILITIES to see any row.
     """
     if user is None or not user.is_authenticated or not user.is_active:
         return None
-    if not user.has_capability(Capability.VIEW_SCOPED_DATA):
+    if not any(user.has_capability(capability) for capability in capabilities):
         return None
     root = user.scope_unit
     if root is None:
@@ -55,9 +57,10 @@ class ScopedQuerySet(models.QuerySet):
     """A queryset whose rows belong to a unit; ``unit_field`` names the path to it."""
 
     unit_field = "unit"
+    scope_capabilities: tuple[Capability, ...] = (Capability.VIEW_SCOPED_DATA,)
 
     def visible_to(self, user) -> ScopedQuerySet:
-        condition = scope_filter(user, self.unit_field)
+        condition = scope_filter(user, self.unit_field, self.scope_capabilities)
         return self.none() if condition is None else self.filter(condition)
 
 

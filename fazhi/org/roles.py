@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     CLERK = "clerk", _("案管员")
     SUPERVISOR = "supervisor", _("执法监督")
     LEADER = "leader", _("中心领导")
+    WINDOW = "window", _("窗口民警")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
     SECURITY_ADMIN = "security_admin", _("安全管理员")
     AUDIT_ADMIN = "audit_admin", _("审计管理员")
@@ -31,6 +32,7 @@ class Capability(StrEnum):
     REVIEW_CASES = "review_cases"  # 法制审核
     REVEAL_ID_NUMBER = "reveal_id_number"  # see a full ID number (each reveal is audited)
     SUPERVISE = "supervise"  # warnings, supervision orders, quality review
+    HANDLE_SERVICES = "handle_services"  # 警快办: accept, decide and complete applications
     EDIT_CATALOGUE = "edit_catalogue"  # draft editions of the lists, enforcement items
     PUBLISH_LIST = "publish_list"  # freeze a draft edition and make it the live one
     # 系统管理员: accounts and reference data, no business records.
@@ -53,6 +55,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.CLERK: frozenset({C.VIEW_SCOPED_DATA, C.HANDLE_CASES, C.REVEAL_ID_NUMBER}),
     Role.SUPERVISOR: frozenset({C.VIEW_SCOPED_DATA, C.SUPERVISE, C.REVEAL_ID_NUMBER}),
     Role.LEADER: frozenset({C.VIEW_SCOPED_DATA, C.SUPERVISE, C.PUBLISH_LIST}),
+    Role.WINDOW: frozenset({C.HANDLE_SERVICES, C.REVEAL_ID_NUMBER}),
     Role.SYSTEM_ADMIN: frozenset({C.MANAGE_ACCOUNTS, C.IMPORT_REFERENCE_DATA}),
     Role.SECURITY_ADMIN: frozenset({C.ASSIGN_ROLES, C.UNLOCK_ACCOUNTS}),
     Role.AUDIT_ADMIN: frozenset({C.READ_AUDIT_LOG}),
@@ -60,7 +63,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 BUSINESS_DATA_CAPABILITIES = frozenset(
-    {C.VIEW_SCOPED_DATA, C.HANDLE_CASES, C.REVIEW_CASES, C.REVEAL_ID_NUMBER, C.SUPERVISE}
+    {
+        C.VIEW_SCOPED_DATA,
+        C.HANDLE_CASES,
+        C.REVIEW_CASES,
+        C.REVEAL_ID_NUMBER,
+        C.SUPERVISE,
+        C.HANDLE_SERVICES,
+    }
 )
 
 

@@ -68,7 +68,7 @@ def test_the_tiny_demo_loads_and_a_second_run_changes_nothing():
 
     assert first.changed
     assert not second.changed
-    assert counts == (len(demo.unit_rows(demo.TINY)), len(demo.officer_rows(demo.TINY, ON)), 9)
+    assert counts == (len(demo.unit_rows(demo.TINY)), len(demo.officer_rows(demo.TINY, ON)), 10)
     assert (Unit.objects.count(), Officer.objects.count(), User.objects.count()) == counts
     assert AuditEntry.objects.count() == entries
     assert second.reports["officers"].unchanged == counts[1]
@@ -84,7 +84,8 @@ def test_there_is_one_demo_account_per_role_with_the_documented_password():
     users = {user.username: user for user in User.objects.all()}
     assert {user.role for user in users.values()} == set(Role.values)
     assert [account.username for account in result.accounts] == [
-        "officer", "legal", "clerk", "district", "city", "leader", "sysadmin", "secadmin", "auditadmin"
+        "officer", "legal", "clerk", "district", "city", "leader", "window", "sysadmin", "secadmin",
+        "auditadmin",
     ]  # fmt: skip
     assert all(user.check_password(demo.DEMO_PASSWORD) for user in users.values())
     assert users["district"].scope_unit.kind == UnitKind.DISTRICT_BUREAU

@@ -1,0 +1,530 @@
+"""The life of an application (办件): submit, accept or refuse, 补正, approve or reject, complete.
+
+Every operation checks the state it starts from, appends one ApplicationEvent, writes an audit entry
+and saves the application in one transaction; nothing else changes an application's state.
+
+The clock (办结期限): the promised time limit runs in working days from acceptance (行政许可法 第四十二条,
+第八十二条: 期限以工作日计算，不含法定节假日), the day of acceptance not counted. A request for more
+materials (补正) after acceptance stops it; the materials' arrival resumes it with the working days left.
+A request before acceptance is the one-time notice of 第三十二条第一款第（四）项: the clock has not started.
+
+The two flags the report's rates count are fixed when an application completes:
+- ``fully_online`` (全程网办): applied online and completed without one visit to a window;
+- ``on_the_spot`` (当场办结): completed on the day it was submitted, at that one visit, without 补正.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fazhi.audit import log as audit
+from fazhi.cases.calendar import WorkCalendar, default_calendar
+from fazhi.cases.periods import SHANGHAI
+from fazhi.core.errors import FazhiError, InvalidIdentifier, PermissionDeniedError
+from fazhi.core.identity import validate_citizen_id
+from fazhi.org.models import Unit
+from fazhi.org.roles import Capability as C
+from fazhi.services import formspec
+from fazhi.services.models import (
+    Application,
+    ApplicationEvent,
+    Bundle,
+    BundleApplication,
+    Channel,
+    Citizen,
+    HandlingMode,
+    ServiceItem,
+    Step,
+)
+from fazhi.services.models import (
+    ApplicationStatus as S,
+)
+
+BASIS_ACCEPT = "《中华人民共和国行政许可法》第三十二条"
+BASIS_TIME_LIMIT = "《中华人民共和国行政许可法》第四十二条、第八十二条"
+RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+
+
+class ApplicationStateError(FazhiError):
+    """The step does not fit the application's state (e.g. completing what was never approved)."""
+
+    code = "application_state"
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    id_number: str
+    phone: str
+    id_type: str = "id_card"  # id_card | passport | other
+
+
+def new_receipt(on: dt.date) -> str:
+    """A receipt code the applicant can type: JKB + date + 6 random characters (no I/L/O/U)."""
+    tail = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))
+    return f"JKB{on:%Y%m%d}{tail}"
+
+
+def _actor(user: Any) -> str:
+    if isinstance(user, Citizen):
+        return f"citizen:{user.pk}"
+    return user.get_username() if hasattr(user, "get_username") else str(user)
+
+
+def _require_handler(user: Any, application: Application) -> None:
+    """Staff steps: the HANDLE_SERVICES capability and the application's unit inside the scope."""
+    if isinstance(user, Citizen) or not user.has_capability(C.HANDLE_SERVICES):
+        raise PermissionDeniedError(_("您没有办理警快办事项的权限。"))
+    if not Application.objects.visible_to(user).filter(pk=application.pk).exists():
+        raise PermissionDeniedError(_("该办件不在您的管辖范围内。"))
+
+
+def _check_applicant(applicant: Applicant) -> Applicant:
+    errors: dict[str, list[str]] = {}
+    if not applicant.name.strip():
+        errors["applicant_name"] = [str(_("请填写申请人姓名。"))]
+    if applicant.id_type == "id_card":
+        try:
+            number = validate_citizen_id(applicant.id_number).number
+        except InvalidIdentifier as error:
+            errors["applicant_id_number"] = [str(error)]
+            number = applicant.id_number
+    else:
+        number = applicant.id_number.strip().upper()
+        if not 5 <= len(number) <= 20 or not number.isalnum():
+            errors["applicant_id_number"] = [
+                str(_("证件号码应为 5–20 位字母或数字：%(v)s") % {"v": applicant.id_number})
+            ]
+    if not formspec.PHONE.match(applicant.phone):
+        errors["applicant_phone"] = [
+            str(_("手机号应为 11 位数字，以 1 开头：%(v)s") % {"v": applicant.phone})
+        ]
+    if errors:
+        raise formspec.FormInvalid(errors)
+    return Applicant(applicant.name.strip(), number, applicant.phone, applicant.id_type)
+
+
+def _event(
+    application: Application,
+    step: Step,
+    actor: Any,
+    at: dt.datetime,
+    *,
+    reason: str = "",
+    data: dict | None = None,
+) -> ApplicationEvent:
+    event = ApplicationEvent.objects.create(
+        application=application,
+        step=step,
+        at=at,
+        actor=_actor(actor),
+        reason=reason,
+        data=data or {},
+    )
+    audit.record(
+        actor if not isinstance(actor, Citizen) else f"citizen:{actor.pk}",
+        f"services.{step}",
+        application,
+        changes={
+            "status": application.status,
+            **({"reason": reason} if reason else {}),
+            **(data or {}),
+        },
+        at=at,
+    )
+    return event
+
+
+def _mode_for(item: ServiceItem, channel: str) -> str:
+    if channel == Channel.ONLINE:
+        if not item.is_online:
+            raise ApplicationStateError(
+                _("事项“%(item)s”不支持网上申请，请到窗口办理。") % {"item": item.name}
+            )
+        for mode in (HandlingMode.ONLINE, HandlingMode.ONLINE_WINDOW):
+            if mode in item.modes:
+                return mode
+        raise ApplicationStateError(
+            _("事项“%(item)s”只能到窗口办理。") % {"item": item.name}, field="channel"
+        )
+    return HandlingMode.WINDOW
+
+
+def submit(
+    item: ServiceItem,
+    *,
+    applicant: Applicant,
+    unit: Unit,
+    channel: str,
+    data: Mapping[str, Any],
+    by: Any,
+    idempotency_key: str | None = None,
+    at: dt.datetime | None = None,
+    bundle_application: BundleApplication | None = None,
+) -> Application:
+    """Create an application; a repeated IDEMPOTENCY_KEY returns the first one, unchanged.
+
+    BY is the Citizen applying online, or the window clerk (a staff user) for a walk-in applicant.
+    Every error of the form and of the applicant is reported at once (FormInvalid).
+    """
+    if idempotency_key:
+        earlier = Application.objects.filter(idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return earlier
+    if channel not in Channel.values:
+        raise ApplicationStateError(_("未知的申请渠道：%(v)s") % {"v": channel}, field="channel")
+    if not item.is_active:
+        raise ApplicationStateError(_("事项“%(item)s”已停止办理。") % {"item": item.name})
+    if isinstance(by, Citizen):
+        if channel != Channel.ONLINE:
+            raise ApplicationStateError(_("群众账号只能网上申请。"), field="channel")
+    elif not by.has_capability(C.HANDLE_SERVICES):
+        raise PermissionDeniedError(_("您没有办理警快办事项的权限。"))
+    elif by.scope_unit is None or not unit.path.startswith(by.scope_unit.path):
+        raise PermissionDeniedError(_("该办理单位不在您的管辖范围内。"))
+    mode = _mode_for(item, channel)
+    errors: dict[str, list[str]] = {}
+    try:
+        applicant = _check_applicant(applicant)
+    except formspec.FormInvalid as invalid:
+        errors.update(invalid.errors)
+    try:
+        cleaned = formspec.clean(item.form, data)
+    except formspec.FormInvalid as invalid:
+        errors.update(invalid.errors)
+    if errors:
+        raise formspec.FormInvalid(errors)
+    at = at or timezone.now()
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                receipt=new_receipt(at.astimezone(SHANGHAI).date()),
+                item=item,
+                bundle_application=bundle_application,
+                unit=unit,
+                channel=channel,
+                mode=mode,
+                citizen=by if isinstance(by, Citizen) else None,
+                applicant_name=applicant.name,
+                applicant_id_type=applicant.id_type,
+                applicant_id_number=applicant.id_number,
+                applicant_phone=applicant.phone,
+                form_data=cleaned,
+                submitted_at=at,
+                visits=0 if channel == Channel.ONLINE else 1,
+                created_by=None if isinstance(by, Citizen) else by,
+                idempotency_key=idempotency_key or None,
+            )
+            _event(application, Step.SUBMIT, by, at, data={"channel": channel})
+    except IntegrityError:
+        # Two submissions with the same key raced: the other one won; return it.
+        if idempotency_key:
+            earlier = Application.objects.filter(idempotency_key=idempotency_key).first()
+            if earlier is not None:
+                return earlier
+        raise
+    return application
+
+
+def _expect(application: Application, *states: str) -> None:
+    if application.status not in states:
+        raise ApplicationStateError(
+            _("办件 %(receipt)s 当前状态为“%(status)s”，不能进行此操作。")
+            % {"receipt": application.receipt, "status": application.get_status_display()}
+        )
+
+
+def _when(application: Application, at: dt.datetime | None) -> dt.datetime:
+    """The time of a step: now by default; never before the submission, never in the future."""
+    now = timezone.now()
+    at = at or now
+    if at < application.submitted_at:
+        raise ApplicationStateError(
+            _("环节时间 %(at)s 早于申请提交时间 %(submitted)s。")
+            % {
+                "at": f"{at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+                "submitted": f"{application.submitted_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+            },
+            field="at",
+        )
+    if at > now + dt.timedelta(minutes=5):
+        raise ApplicationStateError(
+            _("环节时间 %(at)s 晚于当前时间。")
+            % {"at": f"{at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"},
+            field="at",
+        )
+    return at
+
+
+def _local(at: dt.datetime) -> dt.date:
+    return at.astimezone(SHANGHAI).date()
+
+
+def working_days_between(start: dt.date, end: dt.date, cal: WorkCalendar | None = None) -> int:
+    """Working days after START up to and including END (START not counted, as periods count)."""
+    cal = cal or default_calendar()
+    count, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        count += cal.is_workday(day)
+    return count
+
+
+def due_date(start: dt.date, days: int, cal: WorkCalendar | None = None) -> dt.date:
+    """The last day of DAYS working days from START; 0 days (当场办结) is START itself."""
+    cal = cal or default_calendar()
+    return start if days < 1 else cal.add_working_days(start, days)
+
+
+@transaction.atomic
+def accept(application: Application, user: Any, *, at: dt.datetime | None = None) -> Application:
+    """受理: the clock of the promised time limit starts (行政许可法 第三十二条、第四十二条)."""
+    _require_handler(user, application)
+    _expect(application, S.SUBMITTED)
+    at = _when(application, at)
+    application.status = S.ACCEPTED
+    application.accepted_at = at
+    application.due_on = due_date(_local(at), application.item.promised_days)
+    application.save(update_fields=["status", "accepted_at", "due_on"])
+    _event(application, Step.ACCEPT, user, at, data={"due_on": application.due_on.isoformat()})
+    return application
+
+
+@transaction.atomic
+def refuse(
+    application: Application, user: Any, *, reason: str, at: dt.datetime | None = None
+) -> Application:
+    """不予受理, with the reason the applicant is told (行政许可法 第三十二条)."""
+    _require_handler(user, application)
+    _expect(application, S.SUBMITTED, S.SUPPLEMENT)
+    if not reason.strip():
+        raise ApplicationStateError(_("不予受理必须说明理由。"), field="reason", basis=BASIS_ACCEPT)
+    at = _when(application, at)
+    application.status = S.REFUSED
+    application.decided_at = at
+    application.clock_stopped_at = None
+    application.save(update_fields=["status", "decided_at", "clock_stopped_at"])
+    _event(application, Step.REFUSE, user, at, reason=reason.strip())
+    return application
+
+
+@transaction.atomic
+def ask_supplement(
+    application: Application,
+    user: Any,
+    *,
+    missing: list[str],
+    at: dt.datetime | None = None,
+) -> Application:
+    """一次性告知补正: list everything missing at once; after acceptance the clock stops."""
+    _require_handler(user, application)
+    _expect(application, S.SUBMITTED, S.ACCEPTED)
+    missing = [m.strip() for m in missing if m.strip()]
+    if not missing:
+        raise ApplicationStateError(
+            _("请一次性列明需要补正的全部内容。"), field="missing", basis=BASIS_ACCEPT
+        )
+    at = _when(application, at)
+    data: dict[str, Any] = {"missing": missing, "was": application.status}
+    if application.status == S.ACCEPTED:
+        application.days_used = working_days_between(_local(application.accepted_at), _local(at))
+        application.clock_stopped_at = at
+        data["days_used"] = application.days_used
+    application.status = S.SUPPLEMENT
+    application.save(update_fields=["status", "days_used", "clock_stopped_at"])
+    _event(application, Step.ASK_SUPPLEMENT, user, at, data=data)
+    return application
+
+
+@transaction.atomic
+def supplement(application: Application, by: Any, *, at: dt.datetime | None = None) -> Application:
+    """The materials arrived: back to where it was; a stopped clock resumes with the days left."""
+    if isinstance(by, Citizen):
+        if application.citizen_id != by.pk:
+            raise PermissionDeniedError(_("这不是您的申请。"))
+    else:
+        _require_handler(by, application)
+    _expect(application, S.SUPPLEMENT)
+    at = _when(application, at)
+    asked = application.events.filter(step=Step.ASK_SUPPLEMENT).order_by("-at", "-id").first()
+    was = asked.data.get("was", S.SUBMITTED) if asked else S.SUBMITTED
+    application.status = was
+    data: dict[str, Any] = {}
+    if was == S.ACCEPTED:
+        left = max(application.item.promised_days - application.days_used, 0)
+        application.due_on = due_date(_local(at), left)
+        application.clock_stopped_at = None
+        data = {"days_left": left, "due_on": application.due_on.isoformat()}
+    application.save(update_fields=["status", "due_on", "clock_stopped_at"])
+    _event(application, Step.SUPPLEMENT, by, at, data=data)
+    return application
+
+
+@transaction.atomic
+def record_visit(application: Application, user: Any, *, at: dt.datetime | None = None) -> None:
+    """The applicant came to a window for this application (it is then no longer 全程网办)."""
+    _require_handler(user, application)
+    at = _when(application, at)
+    application.visits += 1
+    application.save(update_fields=["visits"])
+    _event(application, Step.VISIT, user, at)
+
+
+@transaction.atomic
+def approve(application: Application, user: Any, *, at: dt.datetime | None = None) -> Application:
+    _require_handler(user, application)
+    _expect(application, S.ACCEPTED)
+    at = _when(application, at)
+    application.status = S.APPROVED
+    application.decided_at = at
+    application.save(update_fields=["status", "decided_at"])
+    _event(application, Step.APPROVE, user, at)
+    return application
+
+
+@transaction.atomic
+def reject(
+    application: Application, user: Any, *, reason: str, at: dt.datetime | None = None
+) -> Application:
+    """不予许可, with the reason (and, in the decision document, the remedies)."""
+    _require_handler(user, application)
+    _expect(application, S.ACCEPTED)
+    if not reason.strip():
+        raise ApplicationStateError(_("不予许可必须说明理由。"), field="reason")
+    at = _when(application, at)
+    application.status = S.REJECTED
+    application.decided_at = at
+    application.completed_at = at
+    application.save(update_fields=["status", "decided_at", "completed_at"])
+    _event(application, Step.REJECT, user, at, reason=reason.strip())
+    _complete_bundle_if_done(application, at)
+    return application
+
+
+@transaction.atomic
+def complete(application: Application, user: Any, *, at: dt.datetime | None = None) -> Application:
+    """办结: fix the two flags the rates count (全程网办, 当场办结) from what actually happened."""
+    _require_handler(user, application)
+    _expect(application, S.APPROVED)
+    at = _when(application, at)
+    had_supplement = application.events.filter(step=Step.ASK_SUPPLEMENT).exists()
+    application.status = S.COMPLETED
+    application.completed_at = at
+    application.fully_online = application.channel == Channel.ONLINE and application.visits == 0
+    application.on_the_spot = (
+        application.channel != Channel.ONLINE
+        and application.visits == 1
+        and not had_supplement
+        and _local(at) == _local(application.submitted_at)
+    )
+    application.save(update_fields=["status", "completed_at", "fully_online", "on_the_spot"])
+    _event(
+        application,
+        Step.COMPLETE,
+        user,
+        at,
+        data={"fully_online": application.fully_online, "on_the_spot": application.on_the_spot},
+    )
+    _complete_bundle_if_done(application, at)
+    return application
+
+
+def complete_on_the_spot(
+    application: Application, user: Any, *, at: dt.datetime | None = None
+) -> Application:
+    """A window clerk accepts, approves and completes an on-the-spot item in one go."""
+    if not application.item.on_the_spot:
+        raise ApplicationStateError(
+            _("事项“%(item)s”不能当场办结。") % {"item": application.item.name}
+        )
+    with transaction.atomic():
+        accept(application, user, at=at)
+        approve(application, user, at=at)
+        return complete(application, user, at=at)
+
+
+@transaction.atomic
+def withdraw(application: Application, citizen: Citizen, *, at: dt.datetime | None = None) -> None:
+    if application.citizen_id != citizen.pk:
+        raise PermissionDeniedError(_("这不是您的申请。"))
+    _expect(application, S.SUBMITTED, S.SUPPLEMENT, S.ACCEPTED)
+    at = _when(application, at)
+    application.status = S.WITHDRAWN
+    application.completed_at = at
+    application.save(update_fields=["status", "completed_at"])
+    _event(application, Step.WITHDRAW, citizen, at)
+    _complete_bundle_if_done(application, at)
+
+
+def _complete_bundle_if_done(application: Application, at: dt.datetime) -> None:
+    parent = application.bundle_application
+    if parent is None or parent.completed_at is not None:
+        return
+    if not parent.parts.exclude(completed_at__isnull=False).exists():
+        parent.completed_at = at
+        parent.save(update_fields=["completed_at"])
+        audit.record("system:services", "services.bundle_complete", parent, at=at)
+
+
+def submit_bundle(
+    bundle: Bundle,
+    *,
+    applicant: Applicant,
+    units: Mapping[int, Unit] | Unit,
+    channel: str,
+    data: Mapping[str, Any],
+    by: Any,
+    idempotency_key: str | None = None,
+    at: dt.datetime | None = None,
+) -> BundleApplication:
+    """One combined form, each key asked once; one sub-application per item, all or none.
+
+    UNITS is the handling unit of every item, or a mapping item id → unit.
+    """
+    if idempotency_key:
+        earlier = BundleApplication.objects.filter(idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return earlier
+    items = [entry.item for entry in bundle.entries.select_related("item").order_by("order")]
+    fields = formspec.combine(item.form for item in items)
+    cleaned = formspec.clean(fields, data)  # every error of the combined form at once
+    at = at or timezone.now()
+    with transaction.atomic():
+        parent = BundleApplication.objects.create(
+            receipt=new_receipt(_local(at)),
+            bundle=bundle,
+            citizen=by if isinstance(by, Citizen) else None,
+            applicant_name=applicant.name.strip(),
+            form_data=cleaned,
+            submitted_at=at,
+            idempotency_key=idempotency_key or None,
+        )
+        for item in items:
+            unit = units if isinstance(units, Unit) else units[item.pk]
+            own = {f["key"]: data.get(f["key"], "") for f in item.form}
+            submit(
+                item,
+                applicant=applicant,
+                unit=unit,
+                channel=channel,
+                data=own,
+                by=by,
+                at=at,
+                bundle_application=parent,
+            )
+        audit.record(
+            by if not isinstance(by, Citizen) else f"citizen:{by.pk}",
+            "services.bundle_submit",
+            parent,
+            changes={"bundle": bundle.code, "parts": len(items)},
+            at=at,
+        )
+    return parent
