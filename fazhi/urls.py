@@ -21,10 +21,10 @@ urlpatterns = [
     path("discretion/", include("fazhi.discretion.urls")),
     path("supervision/", include("fazhi.supervision.urls")),
     path("public/", include("fazhi.portal.urls")),
-    path("services/", include("fazhi.services.urls")),  # 警快办, staff: window, queue, handling
     path("services/catalogue/", include("fazhi.services.catalogue_urls")),  # editions (staff)
-    path("jkb/", include("fazhi.services.public_urls")),  # 警快办, the public site (citizens)
+    path("services/", include("fazhi.services.urls")),  # 警快办, staff: window, queue, handling
     path("jkb/guide/", include("fazhi.services.guide_urls")),  # 办事指南, public catalogue
+    path("jkb/", include("fazhi.services.public_urls")),  # 警快办, the public site (citizens)
     path("reports/", include("fazhi.reports.urls")),
     path("", include("fazhi.core.urls")),
 ]
