@@ -79,6 +79,11 @@ def _actor(user: Any) -> str:
     return user.get_username() if hasattr(user, "get_username") else str(user)
 
 
+def audit_actor(by: Any) -> Any:
+    """What the audit log records as the actor: the staff user, or "citizen:<id>"."""
+    return f"citizen:{by.pk}" if isinstance(by, Citizen) else by
+
+
 def _require_handler(user: Any, application: Application) -> None:
     """Staff steps: the HANDLE_SERVICES capability and the application's unit inside the scope."""
     if isinstance(user, Citizen) or not user.has_capability(C.HANDLE_SERVICES):
@@ -130,7 +135,7 @@ def _event(
         data=data or {},
     )
     audit.record(
-        actor if not isinstance(actor, Citizen) else f"citizen:{actor.pk}",
+        audit_actor(actor),
         f"services.{step}",
         application,
         changes={
@@ -521,7 +526,7 @@ def submit_bundle(
                 bundle_application=parent,
             )
         audit.record(
-            by if not isinstance(by, Citizen) else f"citizen:{by.pk}",
+            audit_actor(by),
             "services.bundle_submit",
             parent,
             changes={"bundle": bundle.code, "parts": len(items)},
