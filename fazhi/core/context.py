@@ -33,6 +33,7 @@ NAV = (
     NavItem(_("执法人员"), "org:officers", C.VIEW_SCOPED_DATA),
     NavItem(_("法律法规"), "law:laws", None),
     NavItem(_("行政案件"), "cases:list", C.VIEW_SCOPED_DATA),
+    NavItem(_("监督看板"), "supervision:dashboard", C.VIEW_SCOPED_DATA),
     NavItem(_("预警"), "supervision:warnings", C.VIEW_SCOPED_DATA),
     NavItem(_("督办"), "supervision:orders", C.VIEW_SCOPED_DATA),
     NavItem(_("评查"), "supervision:reviews", C.SUPERVISE),

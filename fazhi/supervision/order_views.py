@@ -7,6 +7,7 @@ answer 404, like orders that do not exist.
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 
 from django import forms
@@ -26,7 +27,8 @@ from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
 from fazhi.org.models import Unit
 from fazhi.org.roles import Capability as C
-from fazhi.supervision import orders, warnings
+from fazhi.reports.metrics import Period
+from fazhi.supervision import dashboard, orders, warnings
 from fazhi.supervision.models import OrderLevel, OrderStatus, SupervisionOrder
 from fazhi.supervision.views import _filter_of
 
@@ -99,6 +101,14 @@ def _visible(request: HttpRequest, number: str) -> SupervisionOrder:
     )
 
 
+def _period_of(start: str | None, end: str | None) -> Period | None:
+    """Return the period FROM–TO (ISO dates) of the list's answered_from/answered_to filter."""
+    try:
+        return Period(dt.date.fromisoformat(start or ""), dt.date.fromisoformat(end or ""))
+    except (ValueError, FazhiError):
+        return None
+
+
 @requires(C.VIEW_SCOPED_DATA)
 def order_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
@@ -114,6 +124,13 @@ def order_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(level=level)
     if overdue:
         qs = qs.overdue(now)
+    unit = None
+    if request.GET.get("unit"):  # a unit outside the scope lists nothing, like an unknown one
+        unit = Unit.objects.visible_to(request.user).filter(code=request.GET["unit"]).first()
+        qs = qs.filter(target_unit__path__startswith=unit.path) if unit else qs.none()
+    answered = _period_of(request.GET.get("answered_from"), request.GET.get("answered_to"))
+    if answered is not None:
+        qs = dashboard.first_answered_between(qs, answered)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -121,6 +138,8 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "status": status,
         "level": level,
         "overdue": overdue,
+        "unit": unit,
+        "answered": answered,
         "statuses": OrderStatus.choices,
         "levels": OrderLevel.choices,
         "overdue_count": SupervisionOrder.objects.visible_to(request.user).overdue(now).count(),

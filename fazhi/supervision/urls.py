@@ -1,9 +1,10 @@
 from django.urls import path
 
-from fazhi.supervision import order_views, review_views, views
+from fazhi.supervision import dashboard_views, order_views, review_views, views
 
 app_name = "supervision"
 urlpatterns = [
+    path("", dashboard_views.dashboard_page, name="dashboard"),
     path("warnings/", views.warning_list, name="warnings"),
     path("warnings/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("orders/", order_views.order_list, name="orders"),

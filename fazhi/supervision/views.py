@@ -26,6 +26,7 @@ def _filter_of(request: HttpRequest) -> warnings.WarningFilter:
         level=get.get("level", "") if get.get("level") in WarningLevel.values else "",
         rule=get.get("rule", "")[:40],
         unit=get.get("unit", "")[:32],
+        own=get.get("own") == "1",
         state=state if state in WarningState.values else "",
         escalated=get.get("escalated", "") if get.get("escalated") in Escalated.values else "",
     )

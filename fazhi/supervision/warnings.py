@@ -13,6 +13,7 @@ from fazhi.audit import log as audit
 from fazhi.cases.models import Deadline
 from fazhi.core.access import require_capability
 from fazhi.core.errors import FazhiError, PermissionDeniedError
+from fazhi.org.models import Unit
 from fazhi.org.roles import Capability
 from fazhi.supervision.models import CaseWarning, WarningEvent, WarningEventKind, WarningState
 from fazhi.supervision.rules import WarningLevel
@@ -27,6 +28,7 @@ class WarningFilter:
     level: str = ""
     rule: str = ""
     unit: str = ""  # a unit code: that unit and its subtree
+    own: bool = False  # with UNIT: that unit's own cases only, not those of the units below it
     state: str = WarningState.OPEN
     escalated: str = ""
 
@@ -39,7 +41,14 @@ def find_warnings(user, f: WarningFilter) -> QuerySet[CaseWarning]:
     if f.rule:
         qs = qs.filter(rule=f.rule)
     if f.unit:
-        qs = qs.filter(case__unit__code__startswith=f.unit)
+        # The subtree by tree path: unit codes need not share a prefix with their units' codes.
+        unit = Unit.objects.filter(code=f.unit).first()
+        if unit is None:
+            qs = qs.none()
+        elif f.own:
+            qs = qs.filter(case__unit=unit)
+        else:
+            qs = qs.filter(case__unit__path__startswith=unit.path)
     if f.escalated:
         qs = qs.filter(escalated_level=f.escalated)
     due = Deadline.objects.filter(
