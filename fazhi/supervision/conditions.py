@@ -7,7 +7,8 @@ says, for a warning whose triple left the set, why. ``holds`` answers the same q
 case held in memory (the rule files' examples, which need no database); a test replays every
 example through the database and checks that both agree.
 
-Every condition looks at cases that are not closed (结案): a closed case's warnings close.
+Every condition looks at cases that are not closed (结案): a closed case's warnings close — except
+``order_unanswered``: an order about a closed case (e.g. after a 评查) still owes its reply.
 """
 
 from __future__ import annotations
@@ -20,14 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 
 from fazhi.cases.derive import ComputedDeadline, Ev, effective
 from fazhi.cases.models import Case, CaseHandler, CaseStatus, Deadline, ProceduralEvent
 from fazhi.cases.packs import Test
 from fazhi.cases.periods import SHANGHAI
 from fazhi.org.models import OfficerStatus
-from fazhi.supervision.models import CloseReason
+from fazhi.supervision.models import AWAITING_REPLY, CloseReason, OrderStatus, SupervisionOrder
 from fazhi.supervision.rules import (
     DeadlineDueWithin,
     DeadlineMissed,
@@ -35,6 +36,7 @@ from fazhi.supervision.rules import (
     DecisionOutsideRange,
     EventMissingAfter,
     HandlerUnqualified,
+    OrderUnanswered,
     OutsideCentre,
     WarningRule,
 )
@@ -86,10 +88,49 @@ def _test_q(test: Test) -> Q:
     raise ValueError(f"test on {test.field} uses a comparison the scan cannot run in SQL")
 
 
+def _order_pairs(rule: WarningRule, at: dt.datetime, case_ids) -> QuerySet:
+    """(case, "", order id) of each order awaiting its reply past its deadline.
+
+    The case is the order's case, or — for an order about a set of warnings and no one case —
+    each case of its warnings. DISTINCT: an order with a case and several warnings joins once
+    per warning; the orders table is small, so the planner loses nothing that matters here.
+    """
+    qs = (
+        SupervisionOrder.objects.overdue(at)
+        .order_by()
+        .annotate(w_case=Coalesce("case", "warnings__case"))
+        .filter(w_case__isnull=False)
+    )
+    if rule.procedures:
+        of_procedure = Case.objects.filter(pk=OuterRef("w_case"), procedure__in=rule.procedures)
+        qs = qs.filter(Exists(of_procedure))
+    if case_ids is not None:
+        qs = qs.filter(w_case__in=case_ids)
+    return (
+        qs.annotate(
+            w_code=Value("", output_field=CharField()),
+            w_key=Cast("pk", CharField(max_length=40)),
+        )
+        .values("w_case", "w_code", "w_key")
+        .distinct()
+    )
+
+
+def orders_awaiting_reply(case_ids: list[int]) -> bool:
+    """Return whether an order about one of CASE_IDS still awaits its reply (overdue or not).
+
+    One read over the orders awaiting a reply (few at any time; indexed by status).
+    """
+    about = Q(case_id__in=case_ids) | Q(case__isnull=True, warnings__case_id__in=case_ids)
+    return SupervisionOrder.objects.awaiting_reply().filter(about).exists()
+
+
 def pairs(rule: WarningRule, at: dt.datetime, case_ids=None) -> QuerySet:
     """Return the (w_case, w_code, w_key) triples for which RULE holds at AT."""
     cond = rule.condition
     blank = Value("", output_field=CharField())
+    if isinstance(cond, OrderUnanswered):
+        return _order_pairs(rule, at, case_ids)
     if isinstance(cond, DeadlineDueWithin | DeadlineOverdue | DeadlineMissed):
         qs = _cases(Deadline.objects.filter(code__in=cond.deadlines), rule, case_ids, "case__")
         if isinstance(cond, DeadlineDueWithin):
@@ -140,6 +181,22 @@ def pairs(rule: WarningRule, at: dt.datetime, case_ids=None) -> QuerySet:
 def close_reason(rule: WarningRule, table: str, at: dt.datetime, ops) -> tuple[str, list]:
     """Return the SQL expression (and its params) of why a warning of RULE in TABLE closes."""
     closed = CaseStatus.CLOSED
+    if isinstance(rule.condition, OrderUnanswered):
+        # subject_key holds the order's id (see _order_pairs); a returned order was answered.
+        sql = (
+            "COALESCE((SELECT CASE WHEN o.status IN (%s, %s, %s) THEN %s ELSE %s END"
+            f" FROM {ops.quote_name(SupervisionOrder._meta.db_table)} o"
+            f" WHERE o.id = CAST({table}.subject_key AS BIGINT)), %s)"
+        )
+        params = [
+            OrderStatus.ANSWERED,
+            OrderStatus.RETURNED,
+            OrderStatus.VERIFIED,
+            CloseReason.ORDER_ANSWERED,
+            CloseReason.NO_LONGER_APPLIES,
+            CloseReason.NO_LONGER_APPLIES,
+        ]
+        return sql, params
     if isinstance(rule.condition, DeadlineDueWithin | DeadlineOverdue | DeadlineMissed):
         sql = (
             "COALESCE((SELECT CASE"
@@ -179,6 +236,18 @@ def close_reason(rule: WarningRule, table: str, at: dt.datetime, ops) -> tuple[s
 # --- In memory (the rule files' examples) ------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class MemoryOrder:
+    """A supervision order about the case, as the examples give it."""
+
+    id: int
+    status: str
+    reply_due_at: dt.datetime
+
+    def is_overdue(self, at: dt.datetime) -> bool:  # as SupervisionOrder.is_overdue
+        return self.status in AWAITING_REPLY and self.reply_due_at < at
+
+
 @dataclass
 class MemoryCase:
     """What the conditions read about one case, without a database."""
@@ -190,6 +259,7 @@ class MemoryCase:
     handlers: list[dict] = field(default_factory=list)  # {status, level, granted_on, expires_on}
     outside_centre: bool = False
     decision_within_range: bool | None = None
+    orders: list[MemoryOrder] = field(default_factory=list)
 
 
 def _stored_status(deadline: ComputedDeadline) -> str:
@@ -210,9 +280,11 @@ def _handler_bad(handler: dict, today: dt.date) -> bool:
 def holds(rule: WarningRule, case: MemoryCase, at: dt.datetime) -> set[tuple[str, str]]:
     """Return the (deadline code, subject key) pairs for which RULE holds for CASE at AT."""
     cond = rule.condition
-    if case.status == CaseStatus.CLOSED or (
-        rule.procedures and case.procedure not in rule.procedures
-    ):
+    if rule.procedures and case.procedure not in rule.procedures:
+        return set()
+    if isinstance(cond, OrderUnanswered):  # closed cases too: the order still owes its reply
+        return {("", str(order.id)) for order in case.orders if order.is_overdue(at)}
+    if case.status == CaseStatus.CLOSED:
         return set()
     if isinstance(cond, DeadlineDueWithin | DeadlineOverdue | DeadlineMissed):
         out = set()

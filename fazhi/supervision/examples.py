@@ -17,8 +17,10 @@ first, and ``expect.closed`` lists the rules that held then and no longer hold n
 warning closes by itself). No database is used: deadlines come from the procedure pack through
 fazhi.cases.derive, and each rule from fazhi.supervision.conditions.holds.
 
-``case`` may hold ``outside_centre`` (bool), ``decision_within_range`` (bool) and ``handlers``
-(a list of ``{status, level, granted_on, expires_on}``).
+``case`` may hold ``outside_centre`` (bool), ``decision_within_range`` (bool), ``handlers``
+(a list of ``{status, level, granted_on, expires_on}``) and ``orders``, the supervision orders
+about the case (a list of ``{id, status, reply_due_at}``, status one of open, answered,
+returned, verified).
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from fazhi.cases.examples import _instant, run_scenario
 from fazhi.cases.packs import PackRegistry
 from fazhi.cases.periods import SHANGHAI
 from fazhi.core.rulepacks import ExampleResult, RulePackError, expect_of, line_of, read_yaml
-from fazhi.supervision.conditions import MemoryCase, holds
+from fazhi.supervision.conditions import MemoryCase, MemoryOrder, holds
+from fazhi.supervision.models import OrderStatus
 from fazhi.supervision.rules import WarningPack, load_warning_pack
 
 
@@ -45,6 +48,25 @@ class Scenario:
         self.events = events
         self.facts = facts
         self.now = now
+
+
+def orders_of(facts: dict, path: Path) -> list[MemoryOrder]:
+    """Return the example's ``case.orders`` (raise naming the order and the bad value)."""
+    out = []
+    for index, raw in enumerate(facts.get("orders") or []):
+        where = f"case.orders {index + 1}"
+        if not isinstance(raw, dict):
+            raise RulePackError(
+                path, f"{where}: an order is a mapping {{id, status, reply_due_at}}"
+            )
+        status = str(raw.get("status", OrderStatus.OPEN))
+        if status not in OrderStatus.values:
+            raise RulePackError(
+                path, f"{where}.status: {status!r} is not one of {', '.join(OrderStatus.values)}"
+            )
+        due = _instant(raw.get("reply_due_at"), path, f"{where}.reply_due_at")
+        out.append(MemoryOrder(int(raw.get("id", index + 1)), status, due))
+    return out
 
 
 def open_rules(
@@ -72,6 +94,7 @@ def open_rules(
         handlers=list(scenario.facts.get("handlers") or []),
         outside_centre=bool(scenario.facts.get("outside_centre", False)),
         decision_within_range=scenario.facts.get("decision_within_range"),
+        orders=orders_of(scenario.facts, path),
     )
     return {rule.code for rule in pack.rules if holds(rule, case, scenario.now)}
 

@@ -40,6 +40,7 @@ class CloseReason(models.TextChoices):  # why the condition no longer holds
     EVENT_RECORDED = "event_recorded", _("已登记应有的环节")
     HANDLER_QUALIFIED = "handler_qualified", _("办案民警执法资格和在岗状态已恢复正常")
     NO_LONGER_APPLIES = "no_longer_applies", _("情形已不存在")
+    ORDER_ANSWERED = "order_answered", _("督办单已答复")
     RULE_RETIRED = "rule_retired", _("预警规则已停用")
 
 
@@ -320,15 +321,26 @@ class ReviewSampleQuerySet(ScopedQuerySet):
     unit_field = "unit"
 
 
+class SampleMode(models.TextChoices):  # 评查方式
+    RANDOM = "random", _("随机抽样")
+    KINDS = "kinds", _("按类别全部评查")
+
+
 class ReviewSample(models.Model):  # 评查抽样
-    """A reproducible random sample of a unit's closed cases: same inputs, same cases."""
+    """The closed cases of a unit's subtree and period to review: a reproducible random sample
+    (same inputs, same cases), or every case of the listed kinds (fazhi.supervision.review).
+    """
 
     unit = models.ForeignKey(
         "org.Unit", models.PROTECT, related_name="review_samples", verbose_name=_("被评查单位")
     )
     period_start = models.DateField(_("结案起始日"))
     period_end = models.DateField(_("结案截止日"))
-    seed = models.BigIntegerField(_("随机种子"))
+    mode = models.CharField(
+        _("评查方式"), max_length=8, choices=SampleMode.choices, default=SampleMode.RANDOM
+    )
+    kinds = models.JSONField(_("案件类别"), default=list, blank=True)  # codes, sorted (mode kinds)
+    seed = models.BigIntegerField(_("随机种子"), null=True, blank=True)  # mode random only
     size = models.PositiveIntegerField(_("抽样数量"))
     cases = models.ManyToManyField("cases.Case", related_name="+", verbose_name=_("抽中案件"))
     created_by = models.ForeignKey(
@@ -341,6 +353,12 @@ class ReviewSample(models.Model):  # 评查抽样
     class Meta:
         verbose_name = verbose_name_plural = _("评查抽样")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mode="random", seed__isnull=False) | Q(mode="kinds", seed__isnull=True),
+                name="review_sample_seed_iff_random",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit} {self.period_start}–{self.period_end} #{self.pk}"

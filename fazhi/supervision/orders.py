@@ -7,6 +7,11 @@ verification closes an order. An order still awaiting its reply after ``reply_du
 overdue; the periodic scan escalates it one level (unit → district → city), once per reply
 deadline. Every step is one transaction, one append-only OrderEvent and one audit entry.
 
+An overdue order also raises its own warning (rules of type ``order_unanswered``, e.g.
+DUBAN_OVERDUE in rules/warnings/orders.yaml), opened by the periodic full scan. Answering or
+sending back an order re-runs those rules for its cases inside the same transaction, so the
+warning closes (or, for an answer sent back past its deadline, reopens) at once.
+
 The level of an order is the level of the issuing unit: the city bureau issues city orders,
 a district bureau district orders, any unit below a unit order (``Unit.level``).
 """
@@ -29,6 +34,7 @@ from fazhi.core.access import require_capability
 from fazhi.core.errors import FazhiError, PermissionDeniedError
 from fazhi.org.models import Unit
 from fazhi.org.roles import Capability
+from fazhi.supervision import scan
 from fazhi.supervision.models import (
     AWAITING_REPLY,
     CaseWarning,
@@ -93,6 +99,20 @@ def _next_number(issuing: Unit, at: dt.datetime) -> str:
     prefix = f"{issuing.code}-DB-{year}-"
     taken = SupervisionOrder.objects.filter(number__startswith=prefix).count()
     return f"{prefix}{taken + 1:05d}"
+
+
+def case_ids_of(order: SupervisionOrder) -> list[int]:
+    """Return the cases ORDER is about: its case, or else the cases of its warnings."""
+    if order.case_id is not None:
+        return [order.case_id]
+    return sorted(set(order.warnings.values_list("case_id", flat=True)))
+
+
+def refresh_warnings(order: SupervisionOrder, at: dt.datetime) -> None:
+    """Bring the order warnings (``order_unanswered`` rules) of ORDER's cases in line at AT."""
+    rules = [r for r in scan.rules_in_force(at) if r.condition.type == "order_unanswered"]
+    if rules:
+        scan.run(at, case_ids=case_ids_of(order), rules=rules)
 
 
 def _lock(order: SupervisionOrder) -> SupervisionOrder:
@@ -204,6 +224,7 @@ def answer_order(
     order.save(update_fields=["status", "answered_at"])
     _event(order, OrderEventKind.ANSWERED, actor, at, text=rectification, evidence=evidence)
     audit.record(actor, "supervision.order.answer", order, changes={"number": order.number}, at=at)
+    refresh_warnings(order, at)
     return order
 
 
@@ -252,6 +273,7 @@ def return_order(
         changes={"number": order.number, "reason": reason, "reply_due_at": reply_due_at},
         at=at,
     )
+    refresh_warnings(order, at)
     return order
 
 

@@ -5,12 +5,17 @@ A checklist has veto items (any failure makes the file 不合格 and scores it t
 deducted per defect; an item never goes below zero. The grade follows from the file's
 thresholds, so changing them is an edit of the YAML, not of code. ``score_grade`` is pure and
 is what the file's ``examples:`` run; ``score_case`` stores a review and audits it.
+
+What to review is drawn from the closed cases of a unit's subtree and period: a random,
+reproducible sample (``draw_sample``), or every case of the listed kinds (``draw_kinds``: cases
+with a detention, a hearing, a seizure …, of a procedure pack, or of an enforcement item).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -19,17 +24,27 @@ from typing import Literal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from fazhi.audit import log as audit
-from fazhi.cases.models import Case, CaseStatus
+from fazhi.cases import packs
+from fazhi.cases.models import Case, CaseStatus, ProceduralEvent
+from fazhi.catalog.models import EnforcementItem
 from fazhi.core.access import require_capability
 from fazhi.core.errors import FazhiError, PermissionDeniedError
 from fazhi.core.rulepacks import ExampleResult, RulePackError, expect_of, line_of, read_yaml
 from fazhi.org.models import Unit
 from fazhi.org.roles import Capability
-from fazhi.supervision.models import CaseReview, ReviewFinding, ReviewGrade, ReviewSample
+from fazhi.supervision.models import (
+    CaseReview,
+    ReviewFinding,
+    ReviewGrade,
+    ReviewSample,
+    SampleMode,
+)
 
 
 class Strict(BaseModel):
@@ -234,6 +249,18 @@ def sample_candidates(unit: Unit, start: dt.date, end: dt.date):
     ).order_by("id")
 
 
+def _check_draw(unit: Unit, start: dt.date, end: dt.date, actor) -> None:
+    _require_reviewer(actor)
+    require_capability(actor, Capability.VIEW_SCOPED_DATA)
+    if not Unit.objects.visible_to(actor).filter(pk=unit.pk).exists():
+        raise PermissionDeniedError(_("单位 %(unit)s 不在您的数据范围内。") % {"unit": unit})
+    if end < start:
+        raise FazhiError(
+            _("结案截止日 %(end)s 早于起始日 %(start)s。") % {"end": end, "start": start},
+            field="period_end",
+        )
+
+
 @transaction.atomic
 def draw_sample(
     unit: Unit,
@@ -250,15 +277,7 @@ def draw_sample(
     The draw runs over the candidates' ids in ascending order, so the same inputs (and the same
     cases in the database) always give the same cases. Fewer candidates than SIZE: all of them.
     """
-    _require_reviewer(actor)
-    require_capability(actor, Capability.VIEW_SCOPED_DATA)
-    if not Unit.objects.visible_to(actor).filter(pk=unit.pk).exists():
-        raise PermissionDeniedError(_("单位 %(unit)s 不在您的数据范围内。") % {"unit": unit})
-    if end < start:
-        raise FazhiError(
-            _("结案截止日 %(end)s 早于起始日 %(start)s。") % {"end": end, "start": start},
-            field="period_end",
-        )
+    _check_draw(unit, start, end, actor)
     if size < 1:
         raise FazhiError(_("抽样数量 %(size)s 应至少为 1。") % {"size": size}, field="size")
     ids = list(sample_candidates(unit, start, end).values_list("id", flat=True))
@@ -288,6 +307,180 @@ def draw_sample(
         at=at,
     )
     return sample
+
+
+# --- 按类别全部评查 (every closed case of the listed kinds) -------------------------------------
+
+
+def _has_event(kind: str, **data) -> Q:
+    """A case has an event of KIND in force (not replaced by a correction) with DATA lookups."""
+    corrected = ProceduralEvent.objects.filter(corrects=OuterRef("pk"))
+    events = ProceduralEvent.objects.filter(case_id=OuterRef("pk"), kind=kind, **data)
+    return Q(Exists(events.filter(~Exists(corrected))))
+
+
+@dataclass(frozen=True)
+class CaseKind:  # 评查案件类别
+    """A kind of case a reviewer may review in full: a code, its label, and its condition."""
+
+    code: str
+    label: str
+    condition: Q
+
+
+# Kinds read from the case's events in force, the same events the procedure packs check.
+EVENT_KINDS: dict[str, tuple] = {
+    "detention": (gettext_lazy("决定行政拘留的案件"), "decide", {"data__detention_days__gt": 0}),
+    "hearing": (gettext_lazy("举行听证的案件"), "hearing", {}),
+    "seizure": (gettext_lazy("扣押财物的案件"), "seize", {}),
+    "legal_review": (gettext_lazy("经法制审核的案件"), "legal_review", {}),
+    "mediation": (gettext_lazy("调解结案的案件"), "mediation_agreed", {}),
+}
+PROCEDURE_PREFIX = "procedure:"
+ITEM_PREFIX = "item:"
+
+
+def _procedure_names() -> dict[str, str]:
+    return {pack.id: pack.name for pack in sorted(packs.registry().packs, key=lambda p: p.id)}
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """Return the (code, label) of every kind the form offers (items are typed as codes)."""
+    fixed = [(code, str(label)) for code, (label, _kind, _data) in EVENT_KINDS.items()]
+    procedures = [
+        (f"{PROCEDURE_PREFIX}{pid}", _("办案程序：%(name)s") % {"name": name})
+        for pid, name in _procedure_names().items()
+    ]
+    return fixed + procedures
+
+
+def case_kinds(codes: Iterable[str]) -> list[CaseKind]:
+    """Return the kinds named by CODES, sorted by code; raise naming a code that is unknown.
+
+    A code is one of EVENT_KINDS, ``procedure:<pack id>`` or ``item:<enforcement item code>``.
+    """
+    out: dict[str, CaseKind] = {}
+    procedures = _procedure_names()
+    for raw in codes:
+        code = str(raw).strip()
+        if not code or code in out:
+            continue
+        if code in EVENT_KINDS:
+            label, event, data = EVENT_KINDS[code]
+            out[code] = CaseKind(code, str(label), _has_event(event, **data))
+        elif code.startswith(PROCEDURE_PREFIX) and code[len(PROCEDURE_PREFIX) :] in procedures:
+            pid = code[len(PROCEDURE_PREFIX) :]
+            label = _("办案程序：%(name)s") % {"name": procedures[pid]}
+            out[code] = CaseKind(code, label, Q(procedure=pid))
+        elif code.startswith(ITEM_PREFIX):
+            item = EnforcementItem.objects.filter(code=code[len(ITEM_PREFIX) :]).first()
+            if item is None:
+                raise FazhiError(
+                    _("执法事项编码“%(code)s”不存在。") % {"code": code[len(ITEM_PREFIX) :]},
+                    field="items",
+                )
+            label = _("执法事项：%(name)s") % {"name": item.name}
+            out[code] = CaseKind(code, label, Q(item=item))
+        else:
+            raise FazhiError(_("没有案件类别“%(code)s”。") % {"code": code}, field="kinds")
+    if not out:
+        raise FazhiError(_("请至少选择一个案件类别。"), field="kinds")
+    return [out[code] for code in sorted(out)]
+
+
+def kind_candidates(
+    unit: Unit, start: dt.date, end: dt.date, kinds: list[CaseKind]
+) -> QuerySet[Case]:
+    """The closed cases of UNIT's subtree closed in [START, END] of ANY of KINDS, by id."""
+    condition = Q()
+    for kind in kinds:
+        condition |= kind.condition
+    return sample_candidates(unit, start, end).filter(condition)
+
+
+@transaction.atomic
+def draw_kinds(
+    unit: Unit,
+    start: dt.date,
+    end: dt.date,
+    kinds: Iterable[str],
+    *,
+    actor,
+    at: dt.datetime,
+) -> ReviewSample:
+    """Select for review every closed case of UNIT's subtree closed in [START, END] of KINDS.
+
+    The same unit, period and kinds name one review task: drawing it again returns the same
+    sample, adding (never removing) the cases that have come to qualify since — a case closed
+    late with its closing date in the period — and writes nothing when there are none.
+    """
+    _check_draw(unit, start, end, actor)
+    chosen_kinds = case_kinds(kinds)
+    codes = [kind.code for kind in chosen_kinds]
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one task per unit at a time
+    ids = list(kind_candidates(unit, start, end, chosen_kinds).values_list("id", flat=True))
+    existing = next(
+        (
+            sample
+            for sample in ReviewSample.objects.filter(
+                mode=SampleMode.KINDS, unit=unit, period_start=start, period_end=end
+            ).order_by("id")
+            if sample.kinds == codes
+        ),
+        None,
+    )
+    if existing is not None:
+        have = set(existing.cases.values_list("id", flat=True))
+        added = sorted(set(ids) - have)
+        if added:
+            existing.cases.add(*added)
+            existing.size = len(have) + len(added)
+            existing.save(update_fields=["size"])
+            audit.record(
+                actor,
+                "supervision.review_sample.add",
+                existing,
+                changes={"kinds": codes, "added": added, "cases": existing.size},
+                at=at,
+            )
+        return existing
+    sample = ReviewSample.objects.create(
+        unit=unit,
+        period_start=start,
+        period_end=end,
+        mode=SampleMode.KINDS,
+        kinds=codes,
+        seed=None,
+        size=len(ids),
+        created_by=actor,
+        created_at=at,
+    )
+    sample.cases.set(ids)
+    audit.record(
+        actor,
+        "supervision.review_sample.draw",
+        sample,
+        changes={
+            "unit": unit.code,
+            "period": [start.isoformat(), end.isoformat()],
+            "mode": SampleMode.KINDS,
+            "kinds": codes,
+            "cases": ids,
+        },
+        at=at,
+    )
+    return sample
+
+
+def kind_labels(sample: ReviewSample) -> list[str]:
+    """Return the labels of SAMPLE's kinds (the code itself for one no longer known)."""
+    labels = []
+    for code in sample.kinds:
+        try:
+            labels.append(case_kinds([code])[0].label)
+        except FazhiError:
+            labels.append(code)
+    return labels
 
 
 @dataclass(frozen=True)

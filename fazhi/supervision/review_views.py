@@ -1,13 +1,14 @@
 """案卷评查 pages: the review list, the review form from the checklist, samples.
 
 Thin: the form posts deductions and veto boxes to fazhi.supervision.review.score_case; a sample
-is drawn by draw_sample. Only holders of SUPERVISE or REVIEW_CASES open these pages; cases,
+is drawn by draw_sample (random) or draw_kinds (every case of the listed kinds). Only holders of SUPERVISE or REVIEW_CASES open these pages; cases,
 reviews and samples outside the user's scope answer 404.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from decimal import Decimal, InvalidOperation
 from functools import wraps
@@ -24,7 +25,7 @@ from fazhi.cases.models import Case
 from fazhi.core.errors import FazhiError
 from fazhi.org.models import Unit
 from fazhi.supervision import review
-from fazhi.supervision.models import CaseReview, ReviewSample
+from fazhi.supervision.models import CaseReview, ReviewSample, SampleMode
 
 PAGE_SIZE = 50
 DEFAULT_CHECKLIST = "zhian-case-file"
@@ -142,34 +143,51 @@ def _date(text: str, name: str) -> dt.date:
         raise FazhiError(_("%(v)s 不是有效日期。") % {"v": text}, field=name) from None
 
 
+def _kind_codes(post) -> list[str]:
+    """The kinds ticked on the form, and ``item:<code>`` for each item code typed in."""
+    items = [c for c in re.split(r"[\s,，、;；]+", post.get("items", "")) if c]
+    return [*post.getlist("kinds"), *(f"{review.ITEM_PREFIX}{code}" for code in items)]
+
+
+def _draw(request: HttpRequest, unit: Unit, mode: str) -> ReviewSample:
+    start = _date(request.POST.get("period_start", ""), "period_start")
+    end = _date(request.POST.get("period_end", ""), "period_end")
+    if mode == SampleMode.KINDS:
+        codes = _kind_codes(request.POST)
+        return review.draw_kinds(unit, start, end, codes, actor=request.user, at=timezone.now())
+    seed_text = request.POST.get("seed", "").strip()
+    seed = int(seed_text) if seed_text else secrets.randbelow(10**9)
+    size = int(request.POST.get("size") or 0)
+    return review.draw_sample(unit, start, end, size, seed, actor=request.user, at=timezone.now())
+
+
 @reviewer_only
 def sample_new(request: HttpRequest) -> HttpResponse:
     units = Unit.objects.visible_to(request.user)
     error = None
+    mode = request.POST.get("mode") or SampleMode.RANDOM
     if request.method == "POST":
         unit = units.filter(code=request.POST.get("unit")).first()
         try:
+            if mode not in SampleMode.values:
+                raise FazhiError(_("评查方式“%(v)s”无效。") % {"v": mode}, field="mode")
             if unit is None:
                 raise FazhiError(_("请选择数据范围内的单位。"), field="unit")
-            seed_text = request.POST.get("seed", "").strip()
-            seed = int(seed_text) if seed_text else secrets.randbelow(10**9)
-            size = int(request.POST.get("size") or 0)
-            sample = review.draw_sample(
-                unit,
-                _date(request.POST.get("period_start", ""), "period_start"),
-                _date(request.POST.get("period_end", ""), "period_end"),
-                size,
-                seed,
-                actor=request.user,
-                at=timezone.now(),
-            )
+            sample = _draw(request, unit, mode)
         except ValueError:
             error = _("抽样数量和随机种子应为整数。")
         except FazhiError as exc:
             error = str(exc)
         else:
             return redirect("supervision:review_sample", pk=sample.pk)
-    context = {"units": units, "error": error, "posted": request.POST}
+    context = {
+        "units": units,
+        "error": error,
+        "mode": mode,
+        "posted": request.POST if request.method == "POST" else {},
+        "posted_kinds": request.POST.getlist("kinds"),
+        "kind_choices": review.kind_choices(),
+    }
     return render(
         request, "supervision/review_sample_new.html", context, status=400 if error else 200
     )
@@ -185,4 +203,5 @@ def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
         r.case_id: r for r in CaseReview.objects.filter(sample=sample).order_by("reviewed_at")
     }
     rows = [(case, reviewed.get(case.pk)) for case in cases.select_related("unit").order_by("id")]
-    return render(request, "supervision/review_sample.html", {"sample": sample, "rows": rows})
+    context = {"sample": sample, "rows": rows, "kind_labels": review.kind_labels(sample)}
+    return render(request, "supervision/review_sample.html", context)

@@ -112,6 +112,15 @@ class DecisionOutsideRange(Strict):
     type: Literal["decision_outside_range"]
 
 
+class OrderUnanswered(Strict):
+    """A supervision order (督办单) about the case still awaits its reply after its reply deadline.
+
+    An order about a set of warnings and no one case counts for each case of its warnings.
+    """
+
+    type: Literal["order_unanswered"]
+
+
 Condition = Annotated[
     DeadlineDueWithin
     | DeadlineOverdue
@@ -119,7 +128,8 @@ Condition = Annotated[
     | EventMissingAfter
     | HandlerUnqualified
     | OutsideCentre
-    | DecisionOutsideRange,
+    | DecisionOutsideRange
+    | OrderUnanswered,
     Field(discriminator="type"),
 ]
 DEADLINE_TYPES = ("deadline_due_within", "deadline_overdue", "deadline_missed")

@@ -17,8 +17,8 @@ from fazhi.catalog.tests.factories import EnforcementItemFactory
 from fazhi.core.rulepacks import read_yaml
 from fazhi.org.tests.factories import OfficerFactory
 from fazhi.supervision import scan
-from fazhi.supervision.examples import scenario_of
-from fazhi.supervision.models import CaseWarning, WarningState
+from fazhi.supervision.examples import orders_of, scenario_of
+from fazhi.supervision.models import CaseWarning, OrderLevel, SupervisionOrder, WarningState
 from fazhi.supervision.rules import load_warning_pack
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,29 @@ def _new_event(raw: dict, path: Path) -> NewEvent:
     )
 
 
+def _sync_orders(case, scenario, path, actor) -> None:
+    """Make the case's supervision orders what the scenario's ``case.orders`` says (by id)."""
+    for order in orders_of(scenario.facts, path):
+        answered = order.status in ("answered", "returned", "verified")
+        SupervisionOrder.objects.update_or_create(
+            number=f"T-{case.pk}-{order.id}",
+            defaults={
+                "issuing_unit": case.unit,
+                "issued_by": actor,
+                "target_unit": case.unit,
+                "case": case,
+                "problem": "p",
+                "demand": "d",
+                "reply_due_at": order.reply_due_at,
+                "status": order.status,
+                "level": OrderLevel.UNIT,
+                "created_at": order.reply_due_at - dt.timedelta(days=7),
+                "answered_at": scenario.now if answered else None,
+                "verified_at": scenario.now if order.status == "verified" else None,
+            },
+        )
+
+
 def _play(unit, scenario, path, *, upto=None):
     """Open the case with the first event and record the rest, each at the scenario's clock."""
     events = scenario.events if upto is None else scenario.events[:upto]
@@ -69,6 +92,7 @@ def _play(unit, scenario, path, *, upto=None):
         Case.objects.filter(pk=case.pk).update(outside_centre=True)
     for raw in events[1:]:
         procedure.record_event(case, _new_event(raw, path), actor=actor, at=scenario.now)
+    _sync_orders(case, scenario, path, actor)
     return case, actor
 
 
@@ -91,6 +115,7 @@ def test_the_scan_agrees_with_the_example(tree, path, raw, scenario, base):
         scan.run(base.now)
         for event in scenario.events[len(base.events) :]:
             procedure.record_event(case, _new_event(event, path), actor=actor, at=scenario.now)
+        _sync_orders(case, scenario, path, actor)
 
     scan.run(scenario.now)
     second = scan.run(scenario.now)

@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from fazhi.cases.demo import demo_instant, load_cases
-from fazhi.cases.models import Case
+from fazhi.cases.models import Case, CaseStatus, Deadline
 from fazhi.core import demo
 from fazhi.supervision import scan
 from fazhi.supervision.models import CaseWarning, WarningState
@@ -47,3 +47,35 @@ def test_a_rule_is_skipped_only_when_it_cannot_hold(scanned):
     for case_id in Case.objects.values_list("pk", flat=True)[:150]:
         result = scan.run(scanned, case_ids=[case_id])
         assert (result.opened, result.closed) == (0, 0), case_id
+
+
+@pytest.mark.django_db
+def test_a_closed_case_without_open_warnings_needs_no_rule_but_the_order_rule(scanned):
+    rules = scan.rules_in_force(scanned)
+    closed = list(
+        Case.objects.filter(status=CaseStatus.CLOSED)
+        .exclude(warnings__state=WarningState.OPEN)
+        .values_list("pk", flat=True)[:30]
+    )
+    assert closed, "the demo should have closed cases"
+    for case_id in closed:
+        relevant = scan.relevant_rules(rules, [case_id])
+        assert {rule.condition.type for rule in relevant} <= {"order_unanswered"}, case_id
+
+
+@pytest.mark.django_db
+def test_a_deadline_rule_is_relevant_only_while_one_of_its_deadlines_is_open(scanned):
+    rules = [r for r in scan.rules_in_force(scanned) if r.condition.type == "deadline_overdue"]
+    running = Case.objects.exclude(status=CaseStatus.CLOSED).values_list("pk", "procedure")[:60]
+    for case_id, procedure in running:
+        open_codes = set(
+            Deadline.objects.filter(case_id=case_id, status="open").values_list("code", flat=True)
+        )
+        expected = {
+            rule.code
+            for rule in rules
+            if open_codes & set(rule.condition.deadlines)
+            and (not rule.procedures or procedure in rule.procedures)
+        }
+        relevant = scan.relevant_rules(rules, [case_id], with_open=False)
+        assert {rule.code for rule in relevant} == expected, case_id
