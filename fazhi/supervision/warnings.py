@@ -6,7 +6,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from fazhi.audit import log as audit
@@ -15,8 +27,14 @@ from fazhi.core.access import require_capability
 from fazhi.core.errors import FazhiError, PermissionDeniedError
 from fazhi.org.models import Unit
 from fazhi.org.roles import Capability
-from fazhi.supervision.models import CaseWarning, WarningEvent, WarningEventKind, WarningState
-from fazhi.supervision.rules import WarningLevel
+from fazhi.supervision.models import (
+    CaseWarning,
+    SupervisionOrder,
+    WarningEvent,
+    WarningEventKind,
+    WarningState,
+)
+from fazhi.supervision.rules import OrderUnanswered, WarningLevel, registry
 
 
 class AlreadyAcknowledged(FazhiError):
@@ -54,7 +72,21 @@ def find_warnings(user, f: WarningFilter) -> QuerySet[CaseWarning]:
     due = Deadline.objects.filter(
         case_id=OuterRef("case_id"), code=OuterRef("deadline_code"), key=OuterRef("subject_key")
     ).values("due_at")[:1]
-    qs = qs.select_related("case", "case__unit", "acknowledged_by").annotate(due_at=Subquery(due))
+    # An order warning's subject is the order (its id in subject_key): show its reply deadline.
+    order_rules = [r.code for r in registry().all() if isinstance(r.condition, OrderUnanswered)]
+    order = SupervisionOrder.objects.filter(pk=Cast(OuterRef("subject_key"), BigIntegerField()))
+    is_order = Q(rule__in=order_rules, deadline_code="")
+    qs = qs.select_related("case", "case__unit", "acknowledged_by").annotate(
+        due_at=Case(
+            When(is_order, then=Subquery(order.values("reply_due_at")[:1])),
+            default=Subquery(due),
+        ),
+        order_number=Case(
+            When(is_order, then=Subquery(order.values("number")[:1])),
+            default=Value(""),
+            output_field=CharField(),
+        ),
+    )
     return qs.filter(level=f.level) if f.level else qs
 
 

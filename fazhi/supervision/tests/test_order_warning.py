@@ -290,3 +290,26 @@ def test_the_warning_shows_in_the_queues_above_the_case_only(tree, people, case,
     scan.run(at("2025-04-09 09:00"))
 
     assert CaseWarning.objects.visible_to(people[viewer]).filter(rule=RULE).count() == sees
+
+
+def test_the_queue_shows_an_order_warnings_reply_deadline_and_links_the_order(
+    tree, people, case, client
+):
+    from fazhi.supervision import warnings
+
+    order = _issue(tree, case, people["d1"])
+    other_case, _ = open_public_order_case(tree["s1"], accepted="2025-04-01 08:00")
+    scan.run(at("2025-04-09 09:00"))
+
+    found = warnings.find_warnings(people["city"], warnings.WarningFilter(rule=RULE)).get()
+    assert (found.due_at, found.order_number) == (at("2025-04-08 17:00"), order.number)
+    deadline_warning = (
+        warnings.find_warnings(people["city"], warnings.WarningFilter())
+        .exclude(rule=RULE)
+        .filter(case=other_case)
+        .first()
+    )
+    assert deadline_warning is None or deadline_warning.order_number == ""
+    client.force_login(people["city"])
+    page = client.get(f"/supervision/warnings/?rule={RULE}").content.decode()
+    assert f'href="/supervision/orders/{order.number}/"' in page
