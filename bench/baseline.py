@@ -1,8 +1,9 @@
 """The baseline of the case-list benchmark: a minimal Django endpoint, one raw SQL query.
 
 It answers the same first page as ``GET /api/v1/cases`` for a unit's subtree (cases ordered by
-their nearest running deadline, one row per case) with the same fields, but without
-authentication, scoping code, the ORM or a schema. Mounted only by bench/urls.py.
+their nearest running deadline, which each case carries in ``next_due_at``) with the same fields
+and through the same index (``case_running_next_due``), but without authentication, scoping code,
+the ORM or a schema. Mounted only by bench/urls.py.
 """
 
 from __future__ import annotations
@@ -13,17 +14,12 @@ from django.http import HttpRequest, JsonResponse
 PAGE = """
 SELECT c.number, c.title, u.code, u.name, i.code, i.name, c.procedure, c.source, c.status,
        c.act_at, c.act_place, c.accepted_at, c.decided_at, c.closed_at, c.outside_centre,
-       d.due_at, d.name
-FROM cases_deadline d
-JOIN cases_case c ON c.id = d.case_id
+       c.next_due_at, c.next_deadline_name
+FROM cases_case c
 JOIN org_unit u ON u.id = c.unit_id
 JOIN catalog_enforcementitem i ON i.id = c.item_id
-WHERE d.status = 'open' AND u.path LIKE %s
-  AND NOT EXISTS (
-    SELECT 1 FROM cases_deadline e
-    WHERE e.case_id = d.case_id AND e.status = 'open'
-      AND (e.due_at < d.due_at OR (e.due_at = d.due_at AND e.id < d.id)))
-ORDER BY d.due_at, d.id
+WHERE c.next_due_at IS NOT NULL AND u.path LIKE %s
+ORDER BY c.next_due_at, c.id
 LIMIT %s
 """
 FIELDS = (

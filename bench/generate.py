@@ -80,9 +80,8 @@ def main() -> int:
     from django.db import connection
 
     if common.engine() == "postgresql":
-        if read_meta(connection) == {**read_meta(connection), **meta_wanted()} and read_meta(
-            connection
-        ):
+        meta = read_meta(connection)
+        if all(meta.get(k) == v for k, v in meta_wanted().items()):
             print(f"data set of {common.CASES} cases present in PostgreSQL: kept")
             _migrate()
             return 0
@@ -97,6 +96,8 @@ def main() -> int:
     print(f"org tree and accounts: {time.monotonic() - started:.1f} s", flush=True)
     indexes = _drop_indexes(connection)
     _load(connection, common.CASES)
+    if common.engine() == "postgresql":
+        connection.connection.autocommit = True  # _load turned it off for its COPY transactions
     t = time.monotonic()
     _create_indexes(connection, indexes)
     print(f"indexes: {time.monotonic() - t:.1f} s", flush=True)
@@ -213,7 +214,7 @@ class Writer:
 
 def _load(connection, count: int) -> None:
     from fazhi.cases.calendar import default_calendar
-    from fazhi.cases.deadlines import stored_values
+    from fazhi.cases.deadlines import nearest_running, stored_values
     from fazhi.cases.demo import (
         PROCEDURE,
         STREETS,
@@ -273,6 +274,7 @@ def _load(connection, count: int) -> None:
         "id", "number", "unit_id", "year", "sequence", "procedure", "item_id", "offence_code",
         "title", "source", "act_at", "act_place", "summary", "legal_officer_id", "status",
         "accepted_at", "decided_at", "closed_at", "outside_centre", "created_at", "created_by_id",
+        "next_due_at", "next_deadline_name",
     )  # fmt: skip
     handler_cols = ("id", "case_id", "officer_id", "role")
     party_cols = (
@@ -318,6 +320,9 @@ def _load(connection, count: int) -> None:
             accept_day, packs.for_case(PROCEDURE, accept_day)
         )
         status = derive_status(pack, evs, CaseStatus.REPORTED)
+        unverified = pack.unverified_on(accept_day)
+        computed = compute_deadlines(pack, evs, calendar, unverified=unverified)
+        next_due, next_name = nearest_running(computed)
         first_of: dict[str, dt.datetime] = {}
         for event in evs:
             first_of.setdefault(event.kind, event.occurred_at)
@@ -344,6 +349,8 @@ def _load(connection, count: int) -> None:
                 False,
                 w(timeline.events[0].occurred_at),
                 clerk,
+                w(next_due),
+                next_name,
             )
         )
         handlers = writer.table("cases_casehandler", handler_cols)
@@ -372,8 +379,7 @@ def _load(connection, count: int) -> None:
                 )
             )  # fmt: skip
         deadline_rows = writer.table("cases_deadline", deadline_cols)
-        unverified = pack.unverified_on(accept_day)
-        for item_deadline in compute_deadlines(pack, evs, calendar, unverified=unverified):
+        for item_deadline in computed:
             ids["deadline"] += 1
             v = stored_values(item_deadline)
             deadline_rows.append(

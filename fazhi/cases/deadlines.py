@@ -2,12 +2,15 @@
 
 ``refresh`` is called by ``record_event`` in the same transaction; ``redate_all`` (``fazhi
 calendar refresh``) recomputes every running deadline when the calendar data changes and records
-what moved. Both compare the pure ``compute_deadlines`` result with the stored rows by ``_diff``.
+what moved. Both compare the pure ``compute_deadlines`` result with the stored rows by ``_diff``,
+and both copy the case's nearest running deadline onto the case (``Case.next_due_at`` and
+``next_deadline_name``, see ``nearest_running``), which the case list sorts and filters by.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +46,25 @@ def stored_values(item: ComputedDeadline) -> dict[str, Any]:
     return values
 
 
+def nearest_running(items: Iterable[ComputedDeadline]) -> tuple[dt.datetime | None, str]:
+    """Return the due time and name of the earliest running deadline of ITEMS, or (None, "").
+
+    Of two due at the same instant, the one whose name sorts first (as the migration that
+    filled ``Case.next_due_at`` chose).
+    """
+    running = [(item.due_at, item.name) for item in items if item.status == DeadlineStatus.OPEN]
+    return min(running) if running else (None, "")
+
+
+def _set_nearest(case: Case, computed: list[ComputedDeadline]) -> bool:
+    """Put the nearest running deadline of COMPUTED on CASE; return whether it changed."""
+    due, name = nearest_running(computed)
+    if (case.next_due_at, case.next_deadline_name) == (due, name):
+        return False
+    case.next_due_at, case.next_deadline_name = due, name
+    return True
+
+
 def refresh(
     case: Case,
     pack: Pack,
@@ -51,7 +73,8 @@ def refresh(
     at: dt.datetime,
     calendar: WorkCalendar | None = None,
 ) -> tuple[int, int, int]:
-    """Write CASE's derived deadlines; return (created, changed, removed)."""
+    """Write CASE's derived deadlines and its nearest running one; return (created, changed,
+    removed) deadline rows."""
     computed = _compute(case, pack, events, calendar or default_calendar())
     diff = _diff(case, computed, list(case.deadlines.all()), at)
     for row in diff.created:
@@ -60,6 +83,10 @@ def refresh(
         row.save()
     if diff.removed:
         Deadline.objects.filter(pk__in=[row.pk for row in diff.removed]).delete()
+    # Written even when this instance already holds it: it may have been read before this
+    # transaction, and the row is what the list reads.
+    _set_nearest(case, computed)
+    case.save(update_fields=["next_due_at", "next_deadline_name"])
     return len(diff.created), len(diff.changed), len(diff.removed)
 
 
@@ -125,7 +152,8 @@ def redate_all(
 
     The cases are read from the partial index of open deadlines, then handled CHUNK at a time,
     one transaction each: three queries read a chunk's cases, events and deadlines, the pure
-    functions recompute them, and the changed rows are written in bulk. DRY_RUN writes nothing.
+    functions recompute them, and the changed rows (and the cases whose nearest running
+    deadline moved) are written in bulk. DRY_RUN writes nothing.
     """
     from fazhi.cases.procedure import pack_of
 
@@ -153,6 +181,7 @@ def redate_all(
             created: list[Deadline] = []
             changed: list[Deadline] = []
             removed: list[int] = []
+            moved_cases: list[Case] = []
             for case in cases:
                 result.cases += 1
                 computed = _compute(case, pack_of(case), events[case.pk], calendar)
@@ -160,6 +189,8 @@ def redate_all(
                 created += diff.created
                 changed += diff.changed
                 removed += [row.pk for row in diff.removed]
+                if _set_nearest(case, computed):
+                    moved_cases.append(case)
                 changes = {}
                 for row in diff.changed:
                     due, provisional = diff.before[(row.code, row.key)]
@@ -184,4 +215,7 @@ def redate_all(
                 Deadline.objects.bulk_create(created)
                 Deadline.objects.bulk_update(changed, [*FIELDS, "computed_at"], batch_size=500)
                 Deadline.objects.filter(pk__in=removed).delete()
+                Case.objects.bulk_update(
+                    moved_cases, ["next_due_at", "next_deadline_name"], batch_size=500
+                )
     return result

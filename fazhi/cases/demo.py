@@ -702,7 +702,9 @@ def load_cases(*, on: dt.date, count: int = 3000, seed: int = SEED) -> DemoCases
             pack = pack_registry.for_case(PROCEDURE, plan[5])
             case.status = derive_status(pack, events, CaseStatus.REPORTED)
             unverified = pack.unverified_on(plan[5])
-            for item in compute_deadlines(pack, events, calendar, unverified=unverified):
+            computed = compute_deadlines(pack, events, calendar, unverified=unverified)
+            case.next_due_at, case.next_deadline_name = deadlines.nearest_running(computed)
+            for item in computed:
                 stored.append(
                     Deadline(
                         case=case,
@@ -715,7 +717,16 @@ def load_cases(*, on: dt.date, count: int = 3000, seed: int = SEED) -> DemoCases
             properties += _properties(case, case_rows)
             result.states[_state_label(plan[3], case.status)] += 1
         Case.objects.bulk_update(
-            cases, ["status", "accepted_at", "decided_at", "closed_at"], batch_size=500
+            cases,
+            [
+                "status",
+                "accepted_at",
+                "decided_at",
+                "closed_at",
+                "next_due_at",
+                "next_deadline_name",
+            ],
+            batch_size=500,
         )
         Deadline.objects.bulk_create(stored, batch_size=1000)
         SeizedProperty.objects.bulk_create(properties, batch_size=1000)

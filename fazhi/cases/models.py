@@ -86,6 +86,10 @@ class Case(models.Model):  # 行政案件
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("登记人")
     )
+    # The nearest running deadline, copied from the Deadline rows by fazhi.cases.deadlines (the
+    # one place they are written), so that the case list sorts and filters by an index of cases.
+    next_due_at = models.DateTimeField(_("最近期限届满时间"), null=True, blank=True, editable=False)
+    next_deadline_name = models.CharField(_("最近期限"), max_length=100, blank=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -100,6 +104,13 @@ class Case(models.Model):  # 行政案件
         indexes = [
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["status", "created_at"]),
+            # The case list: running cases by nearest deadline; unit_id makes the scope check
+            # read the index alone, and only the page's rows are read from the table.
+            models.Index(
+                fields=["next_due_at", "id", "unit"],
+                condition=Q(next_due_at__isnull=False),
+                name="case_running_next_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,30 +1,41 @@
 """Find cases and deadlines for the list page, the API and supervision: scoped, filtered, paged.
 
 The case list is sorted by each case's nearest running deadline, cases without one last (newest
-first). Sorting a million cases by a per-case minimum would read every case, so a page is built
-in two steps that each walk an index and stop after one page:
+first). Each case carries that deadline (``Case.next_due_at`` and ``next_deadline_name``, kept by
+fazhi.cases.deadlines whenever it writes deadlines), so a page is one query that walks the partial
+index ``case_running_next_due`` (next_due_at, id, unit_id) in order, checks the scope on the index
+entry, reads only the page's rows, and stops after one page. When the running cases run out, a
+second query continues with the other cases, newest first (the primary key).
 
-1. running cases: the open deadlines in ``due_at`` order (the partial index ``deadline_open_due``),
-   keeping only each case's earliest one (``NOT EXISTS`` an earlier open deadline of the same
-   case, read through the deadline's ``case_id`` index);
-2. the other cases, newest first (the primary key), once the running ones are used up.
-
-The page's cases are then read in one query with their unit and item joined and their next
-deadline annotated by a Subquery. A page costs at most five queries, whatever its size.
+The list does not count: counting a district's cases reads all of them, and that cost grows with
+the data while a page's does not. A page says whether another follows (``has_next``); the total is
+known, and given, on the last page only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 
-from fazhi.cases.models import Case, Deadline, DeadlineStatus
+from fazhi.cases.models import Case, Deadline
 from fazhi.org.models import Unit
 
 PAGE_SIZE = 50
-COUNT_CAP = 1000  # counting past this would read the whole scope; the page says "1000+"
+
+# What a row of the list shows (the web table and GET /api/v1/cases): nothing else is read.
+LIST_FIELDS = (
+    "number", "title", "unit__code", "unit__name", "item__code", "item__name", "procedure",
+    "source", "status", "act_at", "act_place", "accepted_at", "decided_at", "closed_at",
+    "outside_centre", "next_due_at", "next_deadline_name",
+)  # fmt: skip
+# The keys of the same fields as plain rows (``find_cases(as_rows=True)``), as the API names them.
+ROW_KEYS = (
+    "number", "title", "unit_code", "unit_name", "item_code", "item_name", "procedure", "source",
+    "status", "act_at", "act_place", "accepted_at", "decided_at", "closed_at", "outside_centre",
+    "next_due_at", "next_deadline",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -46,15 +57,13 @@ class CaseFilter:
 
 @dataclass
 class CasePage:
-    """One page of cases; each case carries ``next_due_at`` and ``next_deadline_name``."""
+    """One page of cases, each with ``next_due_at`` and ``next_deadline_name`` (or, asked for
+    as rows, plain dicts keyed by ROW_KEYS)."""
 
-    cases: list[Case]
+    cases: list[Case] | list[dict]
     number: int
     page_size: int
     has_next: bool
-    count: int  # exact when ``count_is_exact``, else at least COUNT_CAP
-    count_is_exact: bool = True
-    extra: dict = field(default_factory=dict)
 
     @property
     def has_previous(self) -> bool:
@@ -68,8 +77,27 @@ class CasePage:
     def previous_page_number(self) -> int:
         return self.number - 1
 
+    @property
+    def first_index(self) -> int:
+        """The 1-based position of the page's first case in the whole list (0 when empty)."""
+        return (self.number - 1) * self.page_size + 1 if self.cases else 0
 
-def _case_conditions(user, filters: CaseFilter) -> Q | None:
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * self.page_size + len(self.cases)
+
+    @property
+    def total(self) -> int | None:
+        """The number of matching cases when this is the last page, else None (not counted).
+
+        A page past the end is empty and knows nothing of the total either.
+        """
+        if self.has_next or (self.has_previous and not self.cases):
+            return None
+        return self.last_index
+
+
+def _case_conditions(user, filters: CaseFilter, at: dt.datetime) -> Q | None:
     """Return the filter on cases, or None when nothing can match.
 
     Reads the filter unit (one query) when the filter names one; a unit outside USER's scope
@@ -92,103 +120,54 @@ def _case_conditions(user, filters: CaseFilter) -> Q | None:
         condition &= Q(item__code=filters.item_code)
     if filters.procedure:
         condition &= Q(procedure=filters.procedure)
+    if filters.due_within_days is not None:
+        condition &= Q(next_due_at__lt=at + dt.timedelta(days=filters.due_within_days))
+    if filters.overdue:
+        condition &= Q(next_due_at__lte=at)
     term = filters.search.strip()
     if term:
         condition &= Q(number__icontains=term) | Q(title__icontains=term)
     return condition
 
 
-def _deadline_window(filters: CaseFilter, at: dt.datetime) -> Q:
-    window = Q()
-    if filters.due_within_days is not None:
-        window &= Q(due_at__lt=at + dt.timedelta(days=filters.due_within_days))
-    if filters.overdue:
-        window &= Q(due_at__lte=at)
-    return window
-
-
-def running_heads(user, condition: Q, window: Q | None = None) -> QuerySet[Deadline]:
-    """Return each visible case's earliest open deadline, in ``due_at`` order."""
-    earlier = Deadline.objects.filter(
-        case_id=OuterRef("case_id"), status=DeadlineStatus.OPEN
-    ).filter(Q(due_at__lt=OuterRef("due_at")) | Q(due_at=OuterRef("due_at"), pk__lt=OuterRef("pk")))
-    return (
-        Deadline.objects.visible_to(user)
-        .running()
-        .filter(window or Q())
-        .filter(_prefixed(condition))
-        .filter(~Exists(earlier))
-        .order_by("due_at", "pk")
-    )
-
-
-def _prefixed(condition: Q) -> Q:
-    """Return CONDITION (written on Case) as a condition on Deadline, through ``case__``."""
-    out = Q()
-    out.connector = condition.connector
-    out.negated = condition.negated
-    for child in condition.children:
-        if isinstance(child, Q):
-            out.children.append(_prefixed(child))
-        else:
-            lookup, value = child
-            out.children.append((f"case__{lookup}", value))
-    return out
-
-
-def _without_running(user, condition: Q) -> QuerySet[Case]:
-    running = Deadline.objects.filter(case_id=OuterRef("pk"), status=DeadlineStatus.OPEN)
-    return Case.objects.visible_to(user).filter(condition).filter(~Exists(running)).order_by("-pk")
-
-
-def with_next_deadline(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Annotate each case with its nearest running deadline (``next_due_at``, ``next_deadline_name``)."""
-    nearest = Deadline.objects.filter(case_id=OuterRef("pk"), status=DeadlineStatus.OPEN).order_by(
-        "due_at", "pk"
-    )
-    return cases.select_related("unit", "item").annotate(
-        next_due_at=Subquery(nearest.values("due_at")[:1]),
-        next_deadline_name=Subquery(nearest.values("name")[:1]),
-    )
-
-
 def find_cases(
-    user, filters: CaseFilter, *, at: dt.datetime, page: int = 1, page_size: int = PAGE_SIZE
+    user,
+    filters: CaseFilter,
+    *,
+    at: dt.datetime,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    as_rows: bool = False,
 ) -> CasePage:
-    """Return page PAGE of the cases USER may see that match FILTERS, nearest deadline first."""
+    """Return page PAGE of the cases USER may see that match FILTERS, nearest deadline first.
+
+    One query when the page holds running cases only; two when it reaches the cases without a
+    running deadline (three on a page past the last running case: it counts them to skip).
+    AS_ROWS returns plain dicts instead of model instances (for the API: no objects to build).
+    """
     page = max(page, 1)
-    condition = _case_conditions(user, filters)
+    condition = _case_conditions(user, filters, at)
     if condition is None:
-        return CasePage([], page, page_size, has_next=False, count=0)
+        return CasePage([], page, page_size, has_next=False)
     offset = (page - 1) * page_size
     wanted = page_size + 1  # one more than the page tells whether a next page exists
-    heads = running_heads(user, condition, _deadline_window(filters, at))
-    ids = list(heads.values_list("case_id", flat=True)[offset : offset + wanted])
-    if len(ids) < wanted and not filters.needs_running_deadline:
+    matching = Case.objects.visible_to(user).filter(condition)
+    if as_rows:  # tuples: the cheapest the ORM reads
+        matching = matching.values_list(*LIST_FIELDS)
+    else:  # read only what a row of the list shows
+        matching = matching.select_related("unit", "item").only(*LIST_FIELDS)
+    running = matching.filter(next_due_at__isnull=False).order_by("next_due_at", "pk")
+    cases = list(running[offset : offset + wanted])
+    if len(cases) < wanted and not filters.needs_running_deadline:
         # The running cases end on or before this page: continue with the others.
-        skip = 0 if ids or offset == 0 else offset - heads.count()
-        rest = _without_running(user, condition).values_list("pk", flat=True)
-        ids += list(rest[skip : skip + wanted - len(ids)])
-    has_next = len(ids) > page_size
-    ids = ids[:page_size]
-    rank = {pk: i for i, pk in enumerate(ids)}
-    cases = sorted(with_next_deadline(Case.objects.filter(pk__in=ids)), key=lambda c: rank[c.pk])
-    count, exact = _count(user, condition, filters, at, offset, len(ids), has_next)
-    return CasePage(cases, page, page_size, has_next, count, exact)
-
-
-def _count(
-    user, condition: Q, filters: CaseFilter, at: dt.datetime, offset: int, shown: int, more: bool
-) -> tuple[int, bool]:
-    """Return (count, exact): the matching cases, counted up to COUNT_CAP."""
-    if not more:
-        return offset + shown, True  # the last page knows the total without counting
-    if filters.needs_running_deadline:
-        matching = running_heads(user, condition, _deadline_window(filters, at))
-    else:
-        matching = Case.objects.visible_to(user).filter(condition)
-    count = matching.order_by().values("pk")[: COUNT_CAP + 1].count()  # no sort to count
-    return min(count, COUNT_CAP), count <= COUNT_CAP
+        skip = 0 if cases or offset == 0 else offset - running.count()
+        rest = matching.filter(next_due_at__isnull=True).order_by("-pk")
+        cases += list(rest[skip : skip + wanted - len(cases)])
+    has_next = len(cases) > page_size
+    cases = cases[:page_size]
+    if as_rows:
+        cases = [dict(zip(ROW_KEYS, row, strict=True)) for row in cases]
+    return CasePage(cases, page, page_size, has_next=has_next)
 
 
 @dataclass(frozen=True)

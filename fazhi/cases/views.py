@@ -48,7 +48,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     except ValueError:
         number = 1
     if form.is_bound and not form.is_valid():
-        page = queries.CasePage([], 1, queries.PAGE_SIZE, has_next=False, count=0)
+        page = queries.CasePage([], 1, queries.PAGE_SIZE, has_next=False)
     else:
         page = queries.find_cases(request.user, form.to_filter(), at=now, page=number)
     query = request.GET.copy()

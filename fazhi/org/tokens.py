@@ -7,7 +7,6 @@ import hashlib
 import secrets
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from ninja.security import HttpBearer
 
@@ -36,14 +35,18 @@ def issue_token(user: User, name: str, *, actor: User, valid_days: int | None = 
 
 
 def user_for_token(token: str, at: dt.datetime | None = None) -> User | None:
+    """Return the active user of a valid (not revoked, not expired) TOKEN, or None.
+
+    Runs on every API request: one lookup by the unique hash (the user and their scope unit
+    joined, no ordering); revocation and expiry are checked on the row, so a revoked token
+    fails on its next request.
+    """
     at = at or timezone.now()
-    row = (
-        ApiToken.objects.select_related("user", "user__scope_unit")
-        .filter(token_hash=_hash(token), revoked_at__isnull=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
-        .first()
-    )
-    if row is None or not row.user.is_active:
+    rows = ApiToken.objects.select_related("user__scope_unit").filter(token_hash=_hash(token))
+    row = next(iter(rows[:1]), None)
+    if row is None or row.revoked_at is not None:
+        return None
+    if (row.expires_at is not None and row.expires_at <= at) or not row.user.is_active:
         return None
     return row.user
 
