@@ -53,12 +53,14 @@ def _register_routers() -> None:
     from fazhi.catalog.api import router as catalog_router
     from fazhi.law.api import router as law_router
     from fazhi.org.api import router as org_router
+    from fazhi.services.api import router as services_router
 
     api.add_router("/org", org_router)
     api.add_router("/law", law_router)
     api.add_router("/catalog", catalog_router)
     api.add_router("/cases", cases_router)
     api.add_router("/deadlines", deadlines_router)
+    api.add_router("/services", services_router)
 
 
 _register_routers()

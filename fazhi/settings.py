@@ -244,6 +244,15 @@ HUEY = {
 if _TASK_QUEUE != "sqlite" and not _TASK_QUEUE.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"FAZHI_TASK_QUEUE={_TASK_QUEUE!r}: use sqlite or a redis:// URL")
 
+# 警快办 (fazhi/services): who delivers citizens' login codes, and where uploaded materials are kept
+# (a private root: never under MEDIA_URL or the static files; served only by access-checked views).
+FAZHI_SMS_SENDER = env_str("FAZHI_SMS_SENDER", "fazhi.services.citizens.console_sender")
+FAZHI_PRIVATE_MEDIA_ROOT = Path(env_str("FAZHI_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+FAZHI_UPLOAD_MAX_MB = env_int("FAZHI_UPLOAD_MAX_MB", default=10)
+if not 1 <= FAZHI_UPLOAD_MAX_MB <= 100:
+    raise ImproperlyConfigured(f"FAZHI_UPLOAD_MAX_MB={FAZHI_UPLOAD_MAX_MB}: use 1 to 100")
+FAZHI_UPLOAD_MAX_BYTES = FAZHI_UPLOAD_MAX_MB * 1024 * 1024
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

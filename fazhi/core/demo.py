@@ -76,10 +76,13 @@ class DemoSize:
     stations: tuple[int, ...] = (6, 5, 7, 6, 5, 6)  # stations per district (35)
     officers_per_station: tuple[int, int] = (5, 7)
     cases: int = 3000  # demo cases (fazhi.cases.demo)
+    applications: int = 100_000  # 警快办 demo applications (fazhi.services.demo)
 
 
 FULL = DemoSize()
-TINY = DemoSize(districts=2, stations=(2, 1), officers_per_station=(2, 3), cases=150)
+TINY = DemoSize(
+    districts=2, stations=(2, 1), officers_per_station=(2, 3), cases=150, applications=2000
+)
 
 
 @dataclass(frozen=True)
@@ -280,10 +283,24 @@ def load(
     with transaction.atomic():
         result.created["delegations"] = _delegations(size)
     _publish_editions(result, on)
+    from fazhi.services.catalogue import load_demo as load_services  # 警快办 catalogue, edition
+
+    items, published = load_services(result.notes)
+    result.created["service_items"], result.created["service_editions"] = items, published
     if cases:
         from fazhi.cases.demo import load_cases
+        from fazhi.supervision.demo import load_supervision
 
         result.created["cases"] = load_cases(on=on, count=size.cases).created
+        supervision = load_supervision(on=on)  # after the cases; runs the warning scan
+        result.created["orders"] = supervision.orders
+        result.created["reviews"] = supervision.reviews
+    if size.applications:
+        from fazhi.services.demo import load_applications
+
+        loaded = load_applications(on=on, count=size.applications)
+        result.created["applications"] = loaded.created
+        result.notes += loaded.notes
     for name, report in result.reports.items():
         if report.rejected:
             first = report.as_rejections()[0]

@@ -336,6 +336,42 @@ def _audit_panel(at: dt.datetime) -> Panel:
     )
 
 
+def _services_panel(user, at: dt.datetime) -> Panel:
+    """The window's day (警快办): today's applications, due soon, overdue — each a queue filter."""
+    from fazhi.services.queue import DUE_SOON_DAYS, window_day
+
+    day = window_day(user, at=at)
+    today = day.today.isoformat()
+    return Panel(
+        "services",
+        _("警快办"),
+        "window-desk",
+        cards=[
+            Card(
+                "services_today",
+                _("今日申请"),
+                day.submitted_today,
+                link("services:queue", date_from=today, date_to=today),
+            ),
+            Card(
+                "services_due_soon",
+                _("即将到期"),
+                day.due_soon,
+                link("services:queue", due_within_days=DUE_SOON_DAYS),
+                "yellow" if day.due_soon else "",
+                _("%(days)d 天内到期") % {"days": DUE_SOON_DAYS},
+            ),
+            Card(
+                "services_overdue",
+                _("已超期"),
+                day.overdue,
+                link("services:queue", overdue="on"),
+                "red" if day.overdue else "",
+            ),
+        ],
+    )
+
+
 def _start_of_day(at: dt.datetime) -> dt.datetime:
     """Return the start of AT's day in the display time zone (Asia/Shanghai), as an instant."""
     local = timezone.localtime(at)
@@ -355,6 +391,8 @@ def panels_for(user, at: dt.datetime) -> list[Panel]:
         panels.append(_qualification_panel(user, today))
     elif user.has_capability(C.EDIT_CATALOGUE) or user.has_capability(C.PUBLISH_LIST):
         panels.append(_catalogue_panel(user))
+    if user.has_capability(C.HANDLE_SERVICES):
+        panels.append(_services_panel(user, at))
     if user.has_capability(C.MANAGE_ACCOUNTS):
         panels.append(_accounts_panel(user))
     if user.has_capability(C.UNLOCK_ACCOUNTS):

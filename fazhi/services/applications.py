@@ -40,6 +40,7 @@ from fazhi.services.models import (
     BundleApplication,
     Channel,
     Citizen,
+    GroupRoster,
     HandlingMode,
     ServiceItem,
     Step,
@@ -145,6 +146,11 @@ def _event(
         },
         at=at,
     )
+    if step != Step.SUBMIT:
+        # The application's deadline warnings follow its new state at once (accepted, 补正 …).
+        from fazhi.services import alerts
+
+        alerts.run(application_ids=[application.pk])
     return event
 
 
@@ -340,7 +346,13 @@ def ask_supplement(
     at = _when(application, at)
     data: dict[str, Any] = {"missing": missing, "was": application.status}
     if application.status == S.ACCEPTED:
-        application.days_used = working_days_between(_local(application.accepted_at), _local(at))
+        # The clock ran since acceptance, or since the last 补正 arrived (it resumed then).
+        resumed = application.events.filter(step=Step.SUPPLEMENT).order_by("-at", "-id").first()
+        if resumed is not None and resumed.data.get("days_left") is not None:
+            since = _local(resumed.at)
+        else:
+            since = _local(application.accepted_at)
+        application.days_used += working_days_between(since, _local(at))
         application.clock_stopped_at = at
         data["days_used"] = application.days_used
     application.status = S.SUPPLEMENT
@@ -387,6 +399,11 @@ def record_visit(application: Application, user: Any, *, at: dt.datetime | None 
 def approve(application: Application, user: Any, *, at: dt.datetime | None = None) -> Application:
     _require_handler(user, application)
     _expect(application, S.ACCEPTED)
+    if (
+        application.item.needs_roster
+        and not GroupRoster.objects.filter(application=application).exists()
+    ):
+        raise ApplicationStateError(_("团队名单尚未提交，不能准予。"), field="roster")
     at = _when(application, at)
     application.status = S.APPROVED
     application.decided_at = at
@@ -430,7 +447,16 @@ def complete(application: Application, user: Any, *, at: dt.datetime | None = No
         and not had_supplement
         and _local(at) == _local(application.submitted_at)
     )
-    application.save(update_fields=["status", "completed_at", "fully_online", "on_the_spot"])
+    fix_handling_time(application)
+    application.save(
+        update_fields=[
+            "status",
+            "completed_at",
+            "fully_online",
+            "on_the_spot",
+            *HANDLING_FIELDS,
+        ]
+    )
     _event(
         application,
         Step.COMPLETE,
@@ -440,6 +466,24 @@ def complete(application: Application, user: Any, *, at: dt.datetime | None = No
     )
     _complete_bundle_if_done(application, at)
     return application
+
+
+HANDLING_FIELDS = ("handling_seconds", "handling_days", "completed_late")
+
+
+def fix_handling_time(application: Application, cal: WorkCalendar | None = None) -> None:
+    """Fix on completion what the metrics sum: the time taken and whether it ran late.
+
+    ``handling_days``: working days after the submission day up to and including the completion
+    day (Shanghai dates, the cases calendar); ``completed_late``: completed on a day after
+    ``due_on`` (docs/metrics.md).
+    """
+    submitted, completed = application.submitted_at, application.completed_at
+    application.handling_seconds = int((completed - submitted).total_seconds())
+    application.handling_days = working_days_between(_local(submitted), _local(completed), cal)
+    application.completed_late = (
+        application.due_on is not None and _local(completed) > application.due_on
+    )
 
 
 def complete_on_the_spot(
@@ -502,34 +546,60 @@ def submit_bundle(
     fields = formspec.combine(item.form for item in items)
     cleaned = formspec.clean(fields, data)  # every error of the combined form at once
     at = at or timezone.now()
-    with transaction.atomic():
-        parent = BundleApplication.objects.create(
-            receipt=new_receipt(_local(at)),
-            bundle=bundle,
-            citizen=by if isinstance(by, Citizen) else None,
-            applicant_name=applicant.name.strip(),
-            form_data=cleaned,
-            submitted_at=at,
-            idempotency_key=idempotency_key or None,
+    try:
+        parent = _create_bundle(
+            bundle, items, applicant, units, channel, data, cleaned, by, idempotency_key, at
         )
-        for item in items:
-            unit = units if isinstance(units, Unit) else units[item.pk]
-            own = {f["key"]: data.get(f["key"], "") for f in item.form}
-            submit(
-                item,
-                applicant=applicant,
-                unit=unit,
-                channel=channel,
-                data=own,
-                by=by,
-                at=at,
-                bundle_application=parent,
-            )
-        audit.record(
-            audit_actor(by),
-            "services.bundle_submit",
-            parent,
-            changes={"bundle": bundle.code, "parts": len(items)},
+    except IntegrityError:
+        # Two submissions with the same key raced: the other one won; return it.
+        earlier = BundleApplication.objects.filter(idempotency_key=idempotency_key).first()
+        if idempotency_key and earlier is not None:
+            return earlier
+        raise
+    return parent
+
+
+@transaction.atomic
+def _create_bundle(
+    bundle: Bundle,
+    items: list[ServiceItem],
+    applicant: Applicant,
+    units: Mapping[int, Unit] | Unit,
+    channel: str,
+    data: Mapping[str, Any],
+    cleaned: dict[str, Any],
+    by: Any,
+    idempotency_key: str | None,
+    at: dt.datetime,
+) -> BundleApplication:
+    """Create the bundle application and its parts in one transaction."""
+    parent = BundleApplication.objects.create(
+        receipt=new_receipt(_local(at)),
+        bundle=bundle,
+        citizen=by if isinstance(by, Citizen) else None,
+        applicant_name=applicant.name.strip(),
+        form_data=cleaned,
+        submitted_at=at,
+        idempotency_key=idempotency_key or None,
+    )
+    for item in items:
+        unit = units if isinstance(units, Unit) else units[item.pk]
+        own = {f["key"]: data.get(f["key"], "") for f in item.form}
+        submit(
+            item,
+            applicant=applicant,
+            unit=unit,
+            channel=channel,
+            data=own,
+            by=by,
             at=at,
+            bundle_application=parent,
         )
+    audit.record(
+        audit_actor(by),
+        "services.bundle_submit",
+        parent,
+        changes={"bundle": bundle.code, "parts": len(items)},
+        at=at,
+    )
     return parent

@@ -17,6 +17,7 @@ from fazhi.core.append_only import AppendOnly
 from fazhi.core.identity import mask_id
 from fazhi.org.models import ScopedQuerySet
 from fazhi.org.roles import Capability
+from fazhi.services.storage import private_storage
 
 
 class ServiceCategory(models.TextChoices):  # 业务类别
@@ -44,6 +45,10 @@ class ServiceItemQuerySet(models.QuerySet):
     def online(self) -> ServiceItemQuerySet:
         """Items a citizen can apply for on the public site (published and not window-only)."""
         return self.filter(is_active=True, is_online=True)
+
+    def visible_to(self, user) -> ServiceItemQuerySet:
+        """The catalogue is public: every user sees every item (metric drill-downs read this)."""
+        return self.all()
 
 
 class ServiceItem(models.Model):  # 政务服务事项
@@ -336,6 +341,15 @@ class Application(models.Model):  # 办件
     visits = models.PositiveSmallIntegerField(_("到窗口次数"), default=0)
     fully_online = models.BooleanField(_("全程网办"), null=True)  # set on completion
     on_the_spot = models.BooleanField(_("当场办结"), null=True)  # set on completion
+    # Also fixed on completion, so that the metrics page sums columns instead of parsing
+    # 1,000,000 timestamps (fazhi/services/metrics.py, docs/metrics.md):
+    handling_seconds = models.PositiveIntegerField(
+        _("办理用时（秒）"), null=True, blank=True
+    )  # completed_at − submitted_at
+    handling_days = models.PositiveSmallIntegerField(
+        _("办理用时（工作日）"), null=True, blank=True
+    )  # working days after the submission day up to and including the completion day
+    completed_late = models.BooleanField(_("超期办结"), null=True)  # completion day > due_on
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )  # the window clerk, for a walk-in applicant
@@ -353,6 +367,24 @@ class Application(models.Model):  # 办件
                 fields=["due_on"],
                 condition=Q(status__in=["accepted", "approved"]),
                 name="services_app_running_due",
+            ),
+            # The metrics page reads these two ranges from the index alone (fazhi/services/metrics).
+            models.Index(
+                fields=[
+                    "status",
+                    "completed_at",
+                    "unit",
+                    "item",
+                    "fully_online",
+                    "on_the_spot",
+                    "completed_late",
+                    "handling_seconds",
+                    "handling_days",
+                ],
+                name="services_app_metrics_completed",
+            ),
+            models.Index(
+                fields=["submitted_at", "channel", "unit"], name="services_app_metrics_made"
             ),
         ]
         constraints = [
@@ -421,7 +453,7 @@ class Upload(models.Model):  # 上传材料
     application = models.ForeignKey(Application, models.PROTECT, related_name="uploads")
     material = models.ForeignKey(Material, models.PROTECT, null=True, blank=True, related_name="+")
     token = models.CharField(max_length=64, unique=True)
-    file = models.FileField(upload_to=_upload_path, max_length=200)
+    file = models.FileField(upload_to=_upload_path, storage=private_storage, max_length=200)
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=80)
     size = models.PositiveIntegerField(_("大小（字节）"))
@@ -477,3 +509,54 @@ class RosterMember(models.Model):  # 团队成员
 
     def __str__(self) -> str:
         return f"{self.row}. {self.name}"
+
+    @property
+    def masked_passport(self) -> str:
+        number = self.passport_number
+        return f"{number[:2]}{'*' * (len(number) - 4)}{number[-2:]}" if len(number) > 4 else "****"
+
+
+class ServiceWarning(models.Model):  # 办件时限预警 (fazhi/services/alerts.py, rules/services/)
+    application = models.ForeignKey(Application, models.PROTECT, related_name="warnings")
+    rule = models.CharField(_("预警规则"), max_length=40)
+    name = models.CharField(_("预警名称"), max_length=100)
+    level = models.CharField(_("等级"), max_length=8)  # fazhi.supervision.rules.WarningLevel
+    basis = models.CharField(_("依据"), max_length=300)
+    state = models.CharField(_("状态"), max_length=8)  # fazhi.supervision.models.WarningState
+    opened_at = models.DateTimeField(_("预警时间"))
+    escalated_level = models.CharField(_("推送层级"), max_length=8)  # supervision Escalated
+    escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("消除时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("办件时限预警")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "rule"],
+                condition=Q(state="open"),
+                name="services_one_open_warning",
+            )
+        ]
+        indexes = [models.Index(fields=["rule", "state"], name="services_warning_rule_state")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.application_id}"
+
+    @property
+    def css(self) -> str:
+        return {"hint": "level-yellow", "warning": "level-orange", "alarm": "level-red"}.get(
+            self.level, ""
+        )
+
+
+class ServiceWarningEvent(AppendOnly, models.Model):  # 预警经过
+    warning = models.ForeignKey(ServiceWarning, models.PROTECT, related_name="events")
+    kind = models.CharField(_("环节"), max_length=16)  # supervision WarningEventKind
+    at = models.DateTimeField(_("时间"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["warning", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(choices=[('officer', '执法民警'), ('legal_officer', '法制员'), ('clerk', '案管员'), ('supervisor', '执法监督'), ('leader', '中心领导'), ('window', '窗口民警'), ('system_admin', '系统管理员'), ('security_admin', '安全管理员'), ('audit_admin', '审计管理员')], default='officer', max_length=24, verbose_name='角色'),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("officer", "执法民警"),
+                    ("legal_officer", "法制员"),
+                    ("clerk", "案管员"),
+                    ("supervisor", "执法监督"),
+                    ("leader", "中心领导"),
+                    ("window", "窗口民警"),
+                    ("system_admin", "系统管理员"),
+                    ("security_admin", "安全管理员"),
+                    ("audit_admin", "审计管理员"),
+                ],
+                default="officer",
+                max_length=24,
+                verbose_name="角色",
+            ),
         ),
     ]

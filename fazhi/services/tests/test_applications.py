@@ -121,6 +121,18 @@ def test_supplement_after_acceptance_stops_the_clock_and_resumes_it_with_the_day
     assert (app.status, app.due_on) == (S.ACCEPTED, dt.date(2026, 3, 19))  # 3 working days left
 
 
+def test_a_second_supplement_counts_only_the_days_since_the_clock_resumed(tree):
+    clerk, person = window_clerk(tree["s1"]), citizen()
+    app = online(service_item(promised_days=5), tree["s1"], who=person, when="2026-03-02 09:00")
+    ops.accept(app, clerk, at=at("2026-03-02 10:00"))
+    ops.ask_supplement(app, clerk, missing=["证明"], at=at("2026-03-04 10:00"))  # 2 used
+    ops.supplement(app, person, at=at("2026-03-16 10:00"))  # Monday; 3 left, due 03-19
+    ops.ask_supplement(app, clerk, missing=["照片"], at=at("2026-03-17 10:00"))  # 1 more used
+    assert app.days_used == 3
+    ops.supplement(app, person, at=at("2026-03-23 10:00"))  # Monday; 2 left
+    assert app.due_on == dt.date(2026, 3, 25)
+
+
 def test_supplement_before_acceptance_does_not_start_the_clock(tree):
     clerk, person = window_clerk(tree["s1"]), citizen()
     app = online(service_item(), tree["s1"], who=person, when="2026-03-02 09:00")

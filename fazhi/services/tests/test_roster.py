@@ -153,3 +153,83 @@ def test_an_item_without_a_roster_or_an_accepted_application_refuses_one(tree):
         attach_roster(plain, **kwargs)
     with pytest.raises(RosterInvalid, match="早于今天"):
         attach_roster(app, **{**kwargs, "planned_entry": dt.date(2026, 11, 1)})
+
+
+# --- the pages: the agency uploads, the port unit reads ---------------------------------------
+
+
+def _log_in(client, who):
+    from fazhi.services import citizens
+
+    session = client.session
+    session[citizens.SESSION_KEY] = who.pk
+    session.save()
+
+
+def _roster_post(content: bytes, **extra):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {
+        "agency": "示例国际旅行社",
+        "port": "江北国际机场口岸",
+        "planned_entry": "2026-12-10",
+        "planned_exit": "2026-12-16",
+        "file": SimpleUploadedFile("roster.csv", content, content_type="text/csv"),
+        **extra,
+    }
+
+
+@time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=dt.UTC))
+def test_the_agency_uploads_a_roster_and_sees_every_rejected_row_when_it_is_wrong(tree, client):
+    app, agency = port_visa_application(tree)
+    _log_in(client, agency)
+    url = f"/jkb/mine/{app.receipt}/roster/"
+    bad = csv_bytes("Anna,DEU,C01X00T47,1980-05-01,F,2030-01-01", "Bob,XXX,123,1980-05-01,M,2030")
+    response = client.post(url, _roster_post(bad))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'data-testid="roster-rejected"' in page
+    assert page.count("<td>3</td>") == 3  # nationality, passport number, expiry of row 3
+    assert not GroupRoster.objects.exists()
+
+    good = csv_bytes("Anna,DEU,C01X00T47,1980-05-01,F,2030-01-01")
+    response = client.post(url, _roster_post(good))
+    assert (response.status_code, response["Location"]) == (302, f"/jkb/mine/{app.receipt}/")
+    assert list(app.roster.members.values_list("name", flat=True)) == ["Anna"]
+
+
+@time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=dt.UTC))
+def test_another_citizen_cannot_upload_a_roster_to_someone_elses_application(tree, client):
+    app, _ = port_visa_application(tree)
+    _log_in(client, citizen())
+    good = csv_bytes("Anna,DEU,C01X00T47,1980-05-01,F,2030-01-01")
+    assert client.post(f"/jkb/mine/{app.receipt}/roster/", _roster_post(good)).status_code == 404
+    assert not GroupRoster.objects.exists()
+
+
+@time_machine.travel(dt.datetime(2026, 11, 25, 10, tzinfo=dt.UTC))
+def test_the_port_unit_sees_the_members_masked_and_cannot_approve_without_a_roster(tree, client):
+    from fazhi.services.tests.factories import window_clerk
+
+    app, _agency = port_visa_application(tree)
+    clerk = window_clerk(tree["s1"])
+    ops.accept(app, clerk)
+    with pytest.raises(ops.ApplicationStateError, match="团队名单尚未提交"):
+        ops.approve(app, clerk)
+    client.force_login(clerk)
+    assert (
+        'data-testid="roster-missing"' in client.get(f"/services/a/{app.receipt}/").content.decode()
+    )
+
+    GroupRoster.objects.create(
+        application=app, agency="社", port="口岸", planned_entry=ENTRY, planned_exit=EXIT
+    )
+    app.roster.members.create(
+        row=2, name="Anna", nationality="DEU", passport_number="C01X00T47",
+        birth_date=dt.date(1980, 5, 1), sex="F", passport_expiry=dt.date(2030, 1, 1),
+    )  # fmt: skip
+    page = client.get(f"/services/a/{app.receipt}/").content.decode()
+    assert "C0*****47" in page
+    assert "C01X00T47" not in page
+    ops.approve(app, clerk)
+    assert app.status == "approved"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -19,9 +20,18 @@ class Command(BaseCommand):
             "--tiny", action="store_true", help="A tiny tree (2 districts), for quick tries."
         )
         parser.add_argument("--no-laws", action="store_true", help="Do not run load_laws.")
+        parser.add_argument(
+            "--applications",
+            type=int,
+            default=None,
+            metavar="N",
+            help="How many 警快办 demo applications (default 100000; 2000 with --tiny; 0: none).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         size = demo.TINY if options["tiny"] else demo.FULL
+        if options["applications"] is not None:
+            size = dataclasses.replace(size, applications=max(options["applications"], 0))
         result = demo.load(size, on=timezone.localdate(), laws=not options["no_laws"])
         for name, report in result.reports.items():
             self.stdout.write(

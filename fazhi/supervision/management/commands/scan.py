@@ -14,8 +14,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        from fazhi.services import alerts  # the 警快办 deadline warnings, on the same schedule
+
         with transaction.atomic():
             result = scan.run(timezone.now())
+            services = alerts.run()
             if options["dry_run"]:
                 transaction.set_rollback(True)
         for code, (opened, closed, escalated) in sorted(result.by_rule.items()):
@@ -25,4 +28,8 @@ class Command(BaseCommand):
         prefix = "dry run: " if options["dry_run"] else ""
         self.stdout.write(
             f"{prefix}opened={result.opened} closed={result.closed} escalated={result.escalated}"
+        )
+        self.stdout.write(
+            f"{prefix}services: opened={services.opened} closed={services.closed}"
+            f" escalated={services.escalated}"
         )

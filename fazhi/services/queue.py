@@ -1,0 +1,145 @@
+"""The staff queue of applications (办件队列): scoped, filtered, counted per status, due date first.
+
+The web queue, ``GET /api/v1/services/applications`` and the window clerk's home page read the
+same filter, so a count on the home page is exactly the number of rows its link shows.
+
+A running application (已受理 or 已准予) is *overdue* once its last day (``due_on``) has passed,
+and *due soon* when that day falls within the next N natural days (today included). A stopped clock
+(待补正) is neither: the promised time limit does not run while the applicant supplements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from fazhi.cases.periods import SHANGHAI
+from fazhi.services.models import Application, ApplicationStatus
+
+PAGE_SIZE = 50
+DUE_SOON_DAYS = 3
+RUNNING_STATUSES = (ApplicationStatus.ACCEPTED, ApplicationStatus.APPROVED)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue and the API may filter by (all optional; dates are local, inclusive)."""
+
+    status: str = ""
+    item_code: str = ""
+    category: str = ""
+    channel: str = ""
+    overdue: bool = False
+    due_within_days: int | None = None
+    submitted_from: dt.date | None = None
+    submitted_to: dt.date | None = None
+    receipt: str = ""
+
+
+def _local_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, SHANGHAI)
+
+
+def today_of(at: dt.datetime) -> dt.date:
+    return at.astimezone(SHANGHAI).date()
+
+
+def overdue_condition(today: dt.date) -> Q:
+    """Running and its last day is before TODAY."""
+    return Q(status__in=RUNNING_STATUSES, due_on__lt=today)
+
+
+def due_soon_condition(today: dt.date, days: int) -> Q:
+    """Running and its last day is TODAY or within the next DAYS natural days."""
+    return Q(
+        status__in=RUNNING_STATUSES, due_on__gte=today, due_on__lte=today + dt.timedelta(days=days)
+    )
+
+
+def _conditions(filters: QueueFilter, today: dt.date, *, with_status: bool = True) -> Q:
+    condition = Q()
+    if with_status and filters.status:
+        condition &= Q(status=filters.status)
+    if filters.item_code:
+        condition &= Q(item__code=filters.item_code)
+    if filters.category:
+        condition &= Q(item__category=filters.category)
+    if filters.channel:
+        condition &= Q(channel=filters.channel)
+    if filters.overdue:
+        condition &= overdue_condition(today)
+    if filters.due_within_days is not None:
+        condition &= due_soon_condition(today, filters.due_within_days)
+    if filters.submitted_from:
+        condition &= Q(submitted_at__gte=_local_start(filters.submitted_from))
+    if filters.submitted_to:
+        condition &= Q(submitted_at__lt=_local_start(filters.submitted_to + dt.timedelta(days=1)))
+    term = filters.receipt.strip().upper()
+    if term:
+        condition &= Q(receipt__contains=term)
+    return condition
+
+
+def find_applications(
+    user, filters: QueueFilter, *, at: dt.datetime | None = None
+) -> QuerySet[Application]:
+    """Return the applications USER may see that match FILTERS, nearest last day first.
+
+    Applications without a last day (not accepted yet, or never) follow, newest first.
+    """
+    today = today_of(at or timezone.now())
+    return (
+        Application.objects.visible_to(user)
+        .filter(_conditions(filters, today))
+        .select_related("item", "unit")
+        .order_by(F("due_on").asc(nulls_last=True), "-submitted_at", "-pk")
+    )
+
+
+def status_counts(user, filters: QueueFilter, *, at: dt.datetime | None = None) -> dict[str, int]:
+    """Return {status: count} of the matching applications, every other filter but status applied.
+
+    Each status appears, with 0 when none match, so each count can link to its filtered queue.
+    """
+    today = today_of(at or timezone.now())
+    rows = (
+        Application.objects.visible_to(user)
+        .filter(_conditions(filters, today, with_status=False))
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = dict.fromkeys(ApplicationStatus.values, 0)
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+@dataclass(frozen=True)
+class WindowDay:
+    """The window's figures of one day: submitted today, due soon, overdue (home page)."""
+
+    today: dt.date
+    submitted_today: int
+    due_soon: int
+    overdue: int
+
+
+def window_day(user, *, at: dt.datetime | None = None) -> WindowDay:
+    """Return the counts of the window clerk's home page, each a filter of the queue."""
+    today = today_of(at or timezone.now())
+    scoped = Application.objects.visible_to(user)
+    counts = scoped.aggregate(
+        submitted_today=Count(
+            "id",
+            filter=Q(
+                submitted_at__gte=_local_start(today),
+                submitted_at__lt=_local_start(today + dt.timedelta(days=1)),
+            ),
+        ),
+        due_soon=Count("id", filter=due_soon_condition(today, DUE_SOON_DAYS)),
+        overdue=Count("id", filter=overdue_condition(today)),
+    )
+    return WindowDay(today, counts["submitted_today"], counts["due_soon"], counts["overdue"])
