@@ -15,6 +15,7 @@ class NavItem:
     label: str
     url_name: str
     capability: C | tuple[C, ...] | None  # None: any logged-in user; a tuple: any one of them
+    group: str = ""  # the drop-down menu it sits in ("" = top level)
 
     def allowed(self, user) -> bool:
         if self.capability is None:
@@ -27,26 +28,36 @@ class NavItem:
         return reverse(self.url_name)
 
 
+SUPERVISION = _("执法监督")
+SERVICES = _("警快办")
+REFERENCE = _("基础数据")
+SYSTEM = _("系统管理")
+
 NAV = (
     NavItem(_("工作台"), "core:home", None),
-    NavItem(_("组织机构"), "org:tree", C.VIEW_SCOPED_DATA),
-    NavItem(_("执法人员"), "org:officers", C.VIEW_SCOPED_DATA),
-    NavItem(_("法律法规"), "law:laws", None),
     NavItem(_("行政案件"), "cases:list", C.VIEW_SCOPED_DATA),
-    NavItem(_("警快办"), "services:queue", (C.HANDLE_SERVICES, C.VIEW_SCOPED_DATA)),
-    NavItem(_("办件预警"), "services:warnings", (C.HANDLE_SERVICES, C.VIEW_SCOPED_DATA)),
-    NavItem(_("警快办指标"), "reports:services", C.VIEW_SCOPED_DATA),
-    NavItem(_("服务事项目录"), "service_catalogue:editions", (C.EDIT_CATALOGUE, C.PUBLISH_LIST)),
-    NavItem(_("监督看板"), "supervision:dashboard", C.VIEW_SCOPED_DATA),
-    NavItem(_("预警"), "supervision:warnings", C.VIEW_SCOPED_DATA),
-    NavItem(_("督办"), "supervision:orders", C.VIEW_SCOPED_DATA),
-    NavItem(_("评查"), "supervision:reviews", C.SUPERVISE),
-    NavItem(_("裁量审查"), "discretion:audit", (C.SUPERVISE, C.REVIEW_CASES)),
-    NavItem(_("执法事项"), "catalog:items", None),
-    NavItem(_("清单版本"), "catalog:editions", None),
-    NavItem(_("审计日志"), "audit:log", C.READ_AUDIT_LOG),
-    NavItem(_("账号管理"), "org:accounts", C.MANAGE_ACCOUNTS),
-    NavItem(_("角色与数据范围"), "org:account_roles", C.ASSIGN_ROLES),
+    NavItem(_("监督看板"), "supervision:dashboard", C.VIEW_SCOPED_DATA, SUPERVISION),
+    NavItem(_("预警"), "supervision:warnings", C.VIEW_SCOPED_DATA, SUPERVISION),
+    NavItem(_("督办"), "supervision:orders", C.VIEW_SCOPED_DATA, SUPERVISION),
+    NavItem(_("评查"), "supervision:reviews", C.SUPERVISE, SUPERVISION),
+    NavItem(_("裁量审查"), "discretion:audit", (C.SUPERVISE, C.REVIEW_CASES), SUPERVISION),
+    NavItem(_("办件"), "services:queue", (C.HANDLE_SERVICES, C.VIEW_SCOPED_DATA), SERVICES),
+    NavItem(_("办件预警"), "services:warnings", (C.HANDLE_SERVICES, C.VIEW_SCOPED_DATA), SERVICES),
+    NavItem(_("警快办指标"), "reports:services", C.VIEW_SCOPED_DATA, SERVICES),
+    NavItem(
+        _("服务事项目录"),
+        "service_catalogue:editions",
+        (C.EDIT_CATALOGUE, C.PUBLISH_LIST),
+        SERVICES,
+    ),
+    NavItem(_("组织机构"), "org:tree", C.VIEW_SCOPED_DATA, REFERENCE),
+    NavItem(_("执法人员"), "org:officers", C.VIEW_SCOPED_DATA, REFERENCE),
+    NavItem(_("执法事项"), "catalog:items", None, REFERENCE),
+    NavItem(_("清单版本"), "catalog:editions", None, REFERENCE),
+    NavItem(_("法律法规"), "law:laws", None, REFERENCE),
+    NavItem(_("审计日志"), "audit:log", C.READ_AUDIT_LOG, SYSTEM),
+    NavItem(_("账号管理"), "org:accounts", C.MANAGE_ACCOUNTS, SYSTEM),
+    NavItem(_("角色与数据范围"), "org:account_roles", C.ASSIGN_ROLES, SYSTEM),
 )
 
 
@@ -56,11 +67,16 @@ def is_current(url: str, path: str) -> bool:
 
 
 def navigation(request) -> dict:
-    """Return ``nav_items``: (label, url, is_current) for each page the user's role may open."""
+    """Return the pages the user's role may open.
+
+    ``nav_items``: (label, url, is_current) for each, in menu order; ``nav_menu``: the same
+    grouped for the navbar — ``(label, url, is_current, children)`` where CHILDREN is a list of
+    (label, url, is_current) for a drop-down (a group with one page is shown as a plain link).
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
-    items = []
+        return {"nav_items": [], "nav_menu": []}
+    entries = []
     for item in NAV:
         if not item.allowed(user):
             continue
@@ -68,7 +84,23 @@ def navigation(request) -> dict:
             url = item.url
         except NoReverseMatch:  # a page an app does not offer (yet) stays out of the menu
             continue
-        items.append((item.label, url, is_current(url, request.path)))
+        entries.append((item, url, is_current(url, request.path)))
     # Two entries can share a prefix (/org/ and /org/officers/): only the longest is current.
-    current = max((url for _label, url, active in items if active), key=len, default=None)
-    return {"nav_items": [(label, url, url == current) for label, url, _active in items]}
+    current = max((url for _item, url, active in entries if active), key=len, default=None)
+    items = [(str(item.label), url, url == current) for item, url, _active in entries]
+    menu: list[tuple[str, str, bool, list]] = []
+    groups: dict[str, list] = {}
+    for (item, _url, _active), (label, url, active) in zip(entries, items, strict=True):
+        if not item.group:
+            menu.append((label, url, active, []))
+            continue
+        if item.group not in groups:
+            groups[item.group] = []
+            menu.append((item.group, "", False, groups[item.group]))
+        groups[item.group].append((label, url, active))
+    menu = [
+        (kids[0][0], kids[0][1], kids[0][2], []) if len(kids) == 1 else
+        (label, url, any(k[2] for k in kids), kids) if kids else (label, url, active, kids)
+        for label, url, active, kids in menu
+    ]  # fmt: skip
+    return {"nav_items": items, "nav_menu": menu}

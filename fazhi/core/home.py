@@ -372,6 +372,43 @@ def _services_panel(user, at: dt.datetime) -> Panel:
     )
 
 
+def _supervision_panel(user, at: dt.datetime) -> Panel:
+    """Open warnings of the scope by level, and orders past their reply deadline (督办)."""
+    from fazhi.supervision import warnings
+    from fazhi.supervision.models import SupervisionOrder, WarningState
+    from fazhi.supervision.rules import WarningLevel
+
+    counts = warnings.counts_by_level(
+        warnings.find_warnings(user, warnings.WarningFilter(state=WarningState.OPEN))
+    )
+    colours = {
+        WarningLevel.HINT: "yellow",
+        WarningLevel.WARNING: "orange",
+        WarningLevel.ALARM: "red",
+    }
+    cards = [
+        Card(
+            f"warnings_{level}",
+            label,
+            counts[level],
+            link("supervision:warnings", level=level, state=WarningState.OPEN),
+            colours[level] if counts[level] else "",
+        )
+        for level, label in WarningLevel.choices
+    ]
+    overdue = SupervisionOrder.objects.visible_to(user).overdue(at).count()
+    cards.append(
+        Card(
+            "orders_overdue",
+            _("逾期未答复督办单"),
+            overdue,
+            link("supervision:orders", overdue=1),
+            "red" if overdue else "",
+        )
+    )
+    return Panel("supervision", _("执法监督"), "shield-exclamation", cards=cards)
+
+
 def _start_of_day(at: dt.datetime) -> dt.datetime:
     """Return the start of AT's day in the display time zone (Asia/Shanghai), as an instant."""
     local = timezone.localtime(at)
@@ -386,6 +423,7 @@ def panels_for(user, at: dt.datetime) -> list[Panel]:
         own = _own_qualification_panel(user, today)
         if own is not None:
             panels.append(own)
+        panels.append(_supervision_panel(user, at))
         panels.append(_scope_panel(user))
         panels.append(_catalogue_panel(user))
         panels.append(_qualification_panel(user, today))

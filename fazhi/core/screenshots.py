@@ -5,7 +5,9 @@ logs in as the demo city supervisor in headless Chromium (Debian's /usr/bin/chro
 browser-deps` installs it with the CJK font) and saves:
 
 * ``staff-home.png`` — the city supervisor's home page;
-* ``public-list.png`` — the public page of the live power-and-responsibility list.
+* ``supervision-dashboard.png`` — the city supervision centre's dashboard;
+* ``public-list.png`` — the public page of the live power-and-responsibility list;
+* ``jkb-guide.png`` — the public 警快办 service catalogue (办事指南).
 
 Logging in is a real login: it is written to the audit log like any other.
 """
@@ -94,6 +96,9 @@ def take(out_dir: Path, browser=None) -> list[Path]:
         page.click("form button[type=submit]")
         page.wait_for_selector("[data-testid=home-title]")
         page.screenshot(path=out_dir / "staff-home.png", full_page=True)
+        page.goto("/supervision/")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=out_dir / "supervision-dashboard.png", full_page=True)
         staff.close()
 
         # The public site as a visitor sees it: a fresh browser context, not logged in.
@@ -104,11 +109,22 @@ def take(out_dir: Path, browser=None) -> list[Path]:
         page.goto("/public/lists/power/")
         page.wait_for_load_state("networkidle")
         page.screenshot(path=out_dir / "public-list.png")
+        page.goto("/jkb/guide/")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=out_dir / "jkb-guide.png")
         visitor.close()
     finally:
         server.shutdown()
         server.server_close()
-    return [out_dir / "staff-home.png", out_dir / "public-list.png"]
+    return [
+        out_dir / name
+        for name in (
+            "staff-home.png",
+            "supervision-dashboard.png",
+            "public-list.png",
+            "jkb-guide.png",
+        )
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

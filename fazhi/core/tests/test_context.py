@@ -26,7 +26,7 @@ def test_an_anonymous_visitor_gets_no_staff_menu(db):
 
     request = RequestFactory().get("/public/")
     request.user = AnonymousUser()
-    assert navigation(request) == {"nav_items": []}
+    assert navigation(request) == {"nav_items": [], "nav_menu": []}
 
 
 def test_the_menu_holds_only_what_the_role_may_open(tree, make_user):
@@ -49,3 +49,16 @@ def test_the_discretion_review_is_in_the_menu_of_supervisors_and_legal_officers_
     assert "/discretion/audit/" in _urls(make_user(Role.SUPERVISOR, tree["city"]))
     assert "/discretion/audit/" in _urls(make_user(Role.LEGAL_OFFICER, tree["d1"]))
     assert "/discretion/audit/" not in _urls(make_user(Role.OFFICER, tree["s1"]))
+
+
+def test_the_navbar_groups_pages_into_menus_and_shows_a_lone_page_as_a_link(tree, make_user):
+    request = RequestFactory().get("/supervision/orders/")
+    request.user = make_user(Role.SUPERVISOR, tree["city"])
+    menu = {label: (url, current, [c[0] for c in kids]) for label, url, current, kids in
+            navigation(request)["nav_menu"]}  # fmt: skip
+    assert menu["执法监督"] == ("", True, ["监督看板", "预警", "督办", "评查", "裁量审查"])
+    assert menu["警快办"][2] == ["办件", "办件预警", "警快办指标"]
+    assert menu["行政案件"] == ("/cases/", False, [])
+    request.user = make_user(Role.AUDIT_ADMIN, None)
+    lone = [entry for entry in navigation(request)["nav_menu"] if entry[0] == "审计日志"]
+    assert lone == [("审计日志", "/audit/", False, [])]

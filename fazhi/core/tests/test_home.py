@@ -224,7 +224,30 @@ def test_the_home_page_shows_the_station_officers_unit(client, officers, tree, m
     assert 'data-testid="card-officers"' in html
     assert [panel.key for panel in response.context["panels"]] == [
         "me",
+        "supervision",
         "scope",
         "catalogue",
         "qualification",
     ]
+
+
+def test_the_supervision_figures_are_the_numbers_of_rows_their_links_list(client, tree, make_user):
+    from fazhi.supervision import orders, scan
+    from fazhi.supervision.tests.factories import at, open_public_order_case
+
+    case, _ = open_public_order_case(tree["s1"], accepted="2025-04-01 08:00")
+    open_public_order_case(tree["s2"], accepted="2025-04-01 08:00")
+    user = make_user(Role.SUPERVISOR, tree["d1"])
+    orders.issue_order(
+        tree["s1"], case=case, problem="办案期限已超期", demand="立即依法处理",
+        reply_due_at=at("2025-04-08 17:00"), actor=user, at=at("2025-04-01 09:00"),
+    )  # fmt: skip
+    scan.run(timezone.now())
+    client.force_login(user)
+    figures = cards(user, timezone.now())
+    assert figures["orders_overdue"].value == 1
+    assert sum(figures[f"warnings_{level}"].value for level in ("hint", "warning", "alarm")) > 0
+    for key in ("warnings_hint", "warnings_warning", "warnings_alarm", "orders_overdue"):
+        response = client.get(figures[key].url)
+        assert response.status_code == 200
+        assert response.context["page"].paginator.count == figures[key].value, key

@@ -578,9 +578,9 @@ def test_the_menu_offers_the_queue_to_window_clerks_and_supervisors_only(client,
         client.force_login(UserFactory(role=role, scope_unit=unit))
         return [label for label, _url, _c in client.get("/").context["nav_items"]]
 
-    assert "警快办" in menu(Role.WINDOW, tree["s1"])
-    assert "警快办" in menu(Role.SUPERVISOR, tree["d1"])
-    assert "警快办" not in menu(Role.AUDIT_ADMIN, None)
+    assert "办件" in menu(Role.WINDOW, tree["s1"])
+    assert "办件" in menu(Role.SUPERVISOR, tree["d1"])
+    assert "办件" not in menu(Role.AUDIT_ADMIN, None)
 
 
 @time_machine.travel(NOW, tick=False)
