@@ -8,6 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 BENCH_CASES ?= 1000000
+BENCH_APPLICATIONS ?= 1000000
 
 .PHONY: demo test lint pytest setup assets messages browser-deps rules-test bench clean screenshots
 
@@ -65,15 +66,18 @@ rules-test: setup
 	$(FAZHI) rules test
 
 ## bench: build (or reuse) the data set of BENCH_CASES cases and run every benchmark of bench/;
-## figures go to bench/results/*.json and docs/performance.md (make bench BENCH_CASES=100000)
+## figures go to bench/results/*.json and docs/performance.md (make bench BENCH_CASES=100000);
+## with DATABASE_URL=postgres://… they run on that PostgreSQL database instead of SQLite
 bench: setup
 	BENCH_CASES=$(BENCH_CASES) $(BIN)/python -m bench.generate
 	BENCH_CASES=$(BENCH_CASES) $(BIN)/python -m bench.record_event
 	BENCH_CASES=$(BENCH_CASES) $(BIN)/python -m bench.case_list
 	BENCH_CASES=$(BENCH_CASES) $(BIN)/python -m bench.deadlines
+	BENCH_CASES=$(BENCH_CASES) $(BIN)/python -m bench.scan
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	BENCH_CASES=$(BENCH_CASES) $(BIN)/python -m bench.discretion.run
 	BENCH_CASES=$(BENCH_CASES) $(BIN)/python -m bench.discretion.audit
+	BENCH_APPLICATIONS=$(BENCH_APPLICATIONS) $(BIN)/python -m bench.services
 
 screenshots: setup browser-deps
 	$(BIN)/python -m fazhi.core.screenshots docs/img
