@@ -1,6 +1,6 @@
 """Benchmark: GET /api/v1/cases (first page, as a district supervisor) with 16 concurrent clients.
 
-A real server process (gunicorn, 2 workers × 4 threads, on 127.0.0.1) serves both the API and
+A real server process (gunicorn, 4 workers × 2 threads by default, on 127.0.0.1) serves both the API and
 the baseline — bench/baseline.py, one raw SQL query answering the same page — in the same run.
 Each of the 16 clients keeps one connection open and sends its requests back to back; the
 latency of every request is recorded, and p50/p95 are reported for both endpoints. The two are
@@ -33,6 +33,10 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))  # per client and endpoint
 ROUNDS = 4  # REQUESTS are split into this many alternating rounds per endpoint
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
+# Two processes per core: a request waits for a core, not for another thread's GIL (the same
+# server serves the API and the baseline, so the ratio stays fair). BENCH_WORKERS/THREADS to vary.
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 CONN_MAX_AGE = os.environ.get("BENCH_CONN_MAX_AGE", "60")
 
 
@@ -118,8 +122,8 @@ def main() -> None:
             os.path.join(os.path.dirname(sys.executable), "gunicorn"),
             "fazhi.wsgi:application",
             f"--bind=127.0.0.1:{PORT}",
-            "--workers=2",
-            "--threads=4",
+            f"--workers={WORKERS}",
+            f"--threads={THREADS}",
             "--worker-class=gthread",
             "--log-level=warning",
         ],
