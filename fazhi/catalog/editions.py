@@ -12,10 +12,11 @@ same transaction. Views, the API and the ``fazhi demo`` command all call these f
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import yaml
 from django.conf import settings
@@ -79,6 +80,33 @@ class SyncResult:
     removed: list[str]
     updated: list[str]
 
+    def counts(self) -> dict[str, int]:
+        """How many entries were added, removed and updated (a message's parameters)."""
+        return {
+            "added": len(self.added),
+            "removed": len(self.removed),
+            "updated": len(self.updated),
+        }
+
+
+class Entry(Protocol):
+    """An entry of an edition, unique by code in it: a ``ListEntry`` or a 警快办 ``EditionEntry``."""
+
+    code: str
+    name: str
+
+
+class Edition(Protocol):
+    """An edition with a status and ``entries`` (a related manager of Entry): a ``ListEdition``
+    or a 警快办 ``ServiceEdition``. The drafting guards and the diff below serve both."""
+
+    pk: Any
+    status: str  # an EditionStatus value; both apps' "draft" is the only editable one
+    entries: Any
+
+
+EditionT = TypeVar("EditionT", bound=Edition)
+
 
 @dataclass(frozen=True)
 class FieldChange:
@@ -98,23 +126,27 @@ class EntryChange:
 class EditionDiff:
     """Entries of B that are not in A (added), of A not in B (removed), and changed fields."""
 
-    a: ListEdition
-    b: ListEdition
-    added: tuple[ListEntry, ...]
-    removed: tuple[ListEntry, ...]
+    a: Edition
+    b: Edition
+    added: tuple[Entry, ...]
+    removed: tuple[Entry, ...]
     changed: tuple[EntryChange, ...]
 
     @property
     def is_empty(self) -> bool:
         return not (self.added or self.removed or self.changed)
 
-    def as_dict(self) -> dict[str, Any]:
-        """Return the diff as JSON-able data (used by the API)."""
+    def as_dict(self, values: Callable[[Any], dict[str, Any]] | None = None) -> dict[str, Any]:
+        """Return the diff as JSON-able data (used by the API).
+
+        VALUES gives an added or removed entry as a dict (default: ``entry_values``, a list entry).
+        """
+        values = values or entry_values
         return {
             "a": self.a.pk,
             "b": self.b.pk,
-            "added": [entry_values(entry) for entry in self.added],
-            "removed": [entry_values(entry) for entry in self.removed],
+            "added": [values(entry) for entry in self.added],
+            "removed": [values(entry) for entry in self.removed],
             "changed": [
                 {
                     "code": change.code,
@@ -160,15 +192,23 @@ def _snapshot(item: EnforcementItem) -> dict[str, Any]:
     return values
 
 
-def _lock_draft(edition: ListEdition) -> ListEdition:
+def lock_draft(edition: EditionT) -> EditionT:
     """Return EDITION re-read under a row lock; raise FrozenRecord unless it is still a draft."""
-    locked = ListEdition.objects.select_for_update().get(pk=edition.pk)
-    if locked.is_frozen:
+    locked = type(edition).objects.select_for_update().get(pk=edition.pk)
+    if locked.status != EditionStatus.DRAFT:
         raise FrozenRecord(
             _("%(edition)s 已发布，不能修改；请新建草稿版本。") % {"edition": locked},
             field="edition",
         )
     return locked
+
+
+def require_entries(draft: Edition) -> None:
+    """Raise EmptyEdition if DRAFT has no entry: an empty edition is never published."""
+    if not draft.entries.exists():
+        raise EmptyEdition(
+            _("%(edition)s 没有任何事项，不能发布。") % {"edition": draft}, field="entries"
+        )
 
 
 def current_edition(list_kind: str) -> ListEdition | None:
@@ -259,7 +299,7 @@ def start_draft(list_kind: str, *, actor, title: str = "", note: str = "") -> Li
 def add_entry_from_item(draft: ListEdition, item: EnforcementItem, *, actor) -> ListEntry:
     """Add ITEM to DRAFT as a new entry, a snapshot of the item's current fields."""
     require_capability(actor, Capability.EDIT_CATALOGUE)
-    draft = _lock_draft(draft)
+    draft = lock_draft(draft)
     if draft.entries.filter(code=item.code).exists():
         raise FazhiError(
             _("事项编码 %(code)s 已在本版清单中。") % {"code": item.code}, field="code"
@@ -318,7 +358,7 @@ def update_entry(entry: ListEntry, fields: dict[str, Any], *, actor) -> ListEntr
     An edit that changes nothing writes nothing.
     """
     require_capability(actor, Capability.EDIT_CATALOGUE)
-    _lock_draft(entry.edition)
+    lock_draft(entry.edition)
     entry = ListEntry.objects.get(pk=entry.pk)
     before = entry_values(entry)
     fields = dict(fields)
@@ -340,7 +380,7 @@ def update_entry(entry: ListEntry, fields: dict[str, Any], *, actor) -> ListEntr
 def remove_entry(entry: ListEntry, *, actor) -> None:
     """Remove ENTRY from its draft edition."""
     require_capability(actor, Capability.EDIT_CATALOGUE)
-    _lock_draft(entry.edition)
+    lock_draft(entry.edition)
     before = entry_values(entry)
     audit.record(
         actor,
@@ -374,7 +414,7 @@ def sync_draft_from_catalogue(draft: ListEdition, *, actor) -> SyncResult:
     ``actor`` must hold ``Capability.EDIT_CATALOGUE``. Stable signature: ``fazhi demo`` calls it.
     """
     require_capability(actor, Capability.EDIT_CATALOGUE)
-    draft = _lock_draft(draft)
+    draft = lock_draft(draft)
     items = {item.code: item for item in catalogue_for(draft.list_kind)}
     entries = {entry.code: entry for entry in draft.entries.all()}
 
@@ -436,11 +476,8 @@ def publish(draft: ListEdition, *, actor, effective_from: dt.date) -> ListEditio
     ``actor`` must hold ``Capability.PUBLISH_LIST``. Stable signature: ``fazhi demo`` calls it.
     """
     require_capability(actor, Capability.PUBLISH_LIST)
-    draft = _lock_draft(draft)
-    if not draft.entries.exists():
-        raise EmptyEdition(
-            _("%(edition)s 没有任何事项，不能发布。") % {"edition": draft}, field="entries"
-        )
+    draft = lock_draft(draft)
+    require_entries(draft)
     previous = (
         ListEdition.objects.select_for_update()
         .filter(list_kind=draft.list_kind, status=EditionStatus.PUBLISHED)
@@ -491,24 +528,25 @@ def publish(draft: ListEdition, *, actor, effective_from: dt.date) -> ListEditio
     return draft
 
 
-def diff(a: ListEdition, b: ListEdition) -> EditionDiff:
+def compare(a: Edition, b: Edition, fields: Sequence[str], value: Callable) -> EditionDiff:
     """Compare edition A (earlier) with B (later), entry by entry, keyed by code.
 
     ``added`` are B's entries whose code is not in A, ``removed`` A's entries whose code is not
-    in B (both in code order); ``changed`` lists, for each code in both, the fields of
-    ``ListEntry.COMPARED_FIELDS`` that differ, in that order, with A's and B's values.
+    in B (both in code order); ``changed`` lists, for each code in both, the FIELDS whose
+    ``value(entry, field)`` differs, in the order of FIELDS, with A's and B's values.
     """
     old = {entry.code: entry for entry in a.entries.order_by("code")}
     new = {entry.code: entry for entry in b.entries.order_by("code")}
     changed = []
     for code in sorted(set(old) & set(new)):
-        fields = tuple(
-            FieldChange(field, getattr(old[code], field), getattr(new[code], field))
-            for field in ListEntry.COMPARED_FIELDS
-            if getattr(old[code], field) != getattr(new[code], field)
+        before, after = old[code], new[code]
+        changes = tuple(
+            FieldChange(field, value(before, field), value(after, field))
+            for field in fields
+            if value(before, field) != value(after, field)
         )
-        if fields:
-            changed.append(EntryChange(code=code, name=new[code].name, fields=fields))
+        if changes:
+            changed.append(EntryChange(code=code, name=after.name, fields=changes))
     return EditionDiff(
         a=a,
         b=b,
@@ -516,3 +554,8 @@ def diff(a: ListEdition, b: ListEdition) -> EditionDiff:
         removed=tuple(old[code] for code in sorted(set(old) - set(new))),
         changed=tuple(changed),
     )
+
+
+def diff(a: ListEdition, b: ListEdition) -> EditionDiff:
+    """Compare list edition A (earlier) with B (later) on ``ListEntry.COMPARED_FIELDS``."""
+    return compare(a, b, ListEntry.COMPARED_FIELDS, getattr)

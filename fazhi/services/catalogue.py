@@ -218,6 +218,13 @@ def _category(raw: Mapping[str, Any]) -> str:
     return words[value]
 
 
+def _refuse_unknown(raw: Mapping[str, Any], allowed: frozenset[str], field: str = "") -> None:
+    """Raise RowError naming RAW's keys not in ALLOWED, on FIELD (default: the first such key)."""
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise RowError(field or unknown[0], _("未知字段：%(fields)s。"), fields="、".join(unknown))
+
+
 def _materials(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
     value = raw.get("materials", [])
     if not isinstance(value, list):
@@ -228,9 +235,7 @@ def _materials(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
         where = f"materials[{number}]"
         if not isinstance(entry, dict):
             raise RowError(where, _("应为映射（name、original、fetched、required、note）。"))
-        unknown = sorted(set(entry) - MATERIAL_KEYS)
-        if unknown:
-            raise RowError(where, _("未知字段：%(fields)s。"), fields="、".join(unknown))
+        _refuse_unknown(entry, MATERIAL_KEYS, where)
         try:
             material = {
                 "order": number,
@@ -272,9 +277,7 @@ def parse_item(raw: Any, forms: Mapping[str, Any]) -> dict[str, Any]:
     """Return the model values of one item of items.yaml, or raise RowError naming the field."""
     if not isinstance(raw, dict):
         raise RowError("", _("每个事项应为映射。"))
-    unknown = sorted(set(raw) - ITEM_KEYS)
-    if unknown:
-        raise RowError(unknown[0], _("未知字段：%(fields)s。"), fields="、".join(unknown))
+    _refuse_unknown(raw, ITEM_KEYS)
     code = _text(raw, "code", 40)
     if not CODE.match(code):
         raise RowError(
@@ -323,9 +326,7 @@ def parse_bundle(raw: Any, known_codes: set[str]) -> dict[str, Any]:
     """Return the values of one bundle of bundles.yaml, or raise RowError naming the field."""
     if not isinstance(raw, dict):
         raise RowError("", _("每个一件事应为映射。"))
-    unknown = sorted(set(raw) - BUNDLE_KEYS)
-    if unknown:
-        raise RowError(unknown[0], _("未知字段：%(fields)s。"), fields="、".join(unknown))
+    _refuse_unknown(raw, BUNDLE_KEYS)
     code = _text(raw, "code", 40)
     if not CODE.match(code):
         raise RowError(
@@ -473,6 +474,19 @@ class _RollBack(Exception):
     pass
 
 
+def _refuse_repeat(code: str, seen: dict[str, int]) -> None:
+    """Raise RowError if CODE already stood in the file (SEEN maps a code to its row)."""
+    if code in seen:
+        raise RowError("code", _("%(value)s 与第%(row)d条重复。"), value=code, row=seen[code])
+
+
+def _count(part: ImportReport, outcome: Outcome) -> None:
+    if outcome is Outcome.UNCHANGED:
+        part.unchanged += 1
+    else:
+        part.accepted += 1
+
+
 def load_catalogue(
     actor: Any = "system:demo",
     *,
@@ -501,13 +515,7 @@ def load_catalogue(
     for number, raw in enumerate(items_data["items"], start=1):
         try:
             values = parse_item(raw, forms)
-            if values["code"] in seen:
-                raise RowError(
-                    "code",
-                    _("%(value)s 与第%(row)d条重复。"),
-                    value=values["code"],
-                    row=seen[values["code"]],
-                )
+            _refuse_repeat(values["code"], seen)
         except RowError as error:
             report.items.rejected.append(Rejection.of(number, error))
             continue
@@ -520,10 +528,7 @@ def load_catalogue(
             for _number, values in parsed:
                 codes.append(values["code"])
                 _item, outcome = upsert_item(dict(values), actor=actor)
-                if outcome is Outcome.UNCHANGED:
-                    report.items.unchanged += 1
-                else:
-                    report.items.accepted += 1
+                _count(report.items, outcome)
             known = set(codes) | set(
                 ServiceItem.objects.exclude(
                     code__in=rejected_codes(items_data, report)
@@ -533,22 +538,13 @@ def load_catalogue(
             for number, raw in enumerate(bundles_data["bundles"], start=1):
                 try:
                     values = parse_bundle(raw, known)
-                    if values["code"] in bundle_codes:
-                        raise RowError(
-                            "code",
-                            _("%(value)s 与第%(row)d条重复。"),
-                            value=values["code"],
-                            row=bundle_codes[values["code"]],
-                        )
+                    _refuse_repeat(values["code"], bundle_codes)
                     bundle_codes[values["code"]] = number
                     outcome = upsert_bundle(values, actor=actor)
                 except RowError as error:
                     report.bundles.rejected.append(Rejection.of(number, error))
                     continue
-                if outcome is Outcome.UNCHANGED:
-                    report.bundles.unchanged += 1
-                else:
-                    report.bundles.accepted += 1
+                _count(report.bundles, outcome)
             link_items(codes, on=on, actor=actor, report=report)
             if dry_run or (strict and (report.items.rejected or report.bundles.rejected)):
                 raise _RollBack

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from fazhi.catalog.views import editions_to_compare
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError, FrozenRecord, PermissionDeniedError
 from fazhi.org.roles import Capability
@@ -82,11 +83,7 @@ def edition_sync(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("已按服务事项同步：新增 %(added)s 项，删除 %(removed)s 项，更新 %(updated)s 项。")
-        % {
-            "added": len(result.added),
-            "removed": len(result.removed),
-            "updated": len(result.updated),
-        },
+        % result.counts(),
     )
     return redirect("service_catalogue:edition", pk=pk)
 
@@ -108,18 +105,11 @@ def edition_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def edition_diff(request: HttpRequest) -> HttpResponse:
     """Compare any two editions (?a=ID&b=ID)."""
     context: dict = {"editions": ServiceEdition.objects.order_by("-number"), "result": None}
-    a_id, b_id = request.GET.get("a", ""), request.GET.get("b", "")
-    if a_id and b_id:
-        if not (a_id.isdigit() and b_id.isdigit()):
-            return _error(
-                request,
-                FazhiError(
-                    _("版本编号应为数字，收到 a=%(a)s、b=%(b)s。") % {"a": a_id, "b": b_id},
-                    field="a",
-                ),
-            )
-        a = get_object_or_404(ServiceEdition, pk=int(a_id))
-        b = get_object_or_404(ServiceEdition, pk=int(b_id))
-        context["result"] = editions.diff(a, b)
-    context.update(a=a_id, b=b_id)
+    try:
+        pair = editions_to_compare(request, ServiceEdition)
+    except FazhiError as exc:
+        return _error(request, exc)
+    if pair is not None:
+        context["result"] = editions.diff(*pair)
+    context.update(a=request.GET.get("a", ""), b=request.GET.get("b", ""))
     return render(request, "services/catalogue/diff.html", context)

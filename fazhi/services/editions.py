@@ -10,7 +10,6 @@ publish), refuses a frozen edition and records an audit entry in the same transa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -20,14 +19,23 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fazhi.audit import log as audit
-from fazhi.catalog.editions import DraftExists, EmptyEdition, FieldChange, SyncResult
+from fazhi.catalog.editions import (
+    DraftExists,
+    EditionDiff,
+    EmptyEdition,
+    EntryChange,
+    FieldChange,
+    SyncResult,
+    compare,
+    lock_draft,
+    require_entries,
+)
 from fazhi.core.access import require_capability
-from fazhi.core.errors import FrozenRecord
 from fazhi.law.citations import render_citation
 from fazhi.org.roles import Capability
 from fazhi.services.models import EditionEntry, EditionStatus, ServiceEdition, ServiceItem
 
-__all__ = ["DraftExists", "EmptyEdition", "FieldChange", "SyncResult"]
+__all__ = ["DraftExists", "EditionDiff", "EmptyEdition", "EntryChange", "FieldChange", "SyncResult"]
 
 # The snapshot's keys, in the order a diff lists them.
 SNAPSHOT_FIELDS = (
@@ -47,28 +55,6 @@ SNAPSHOT_FIELDS = (
     "materials",
     "guide",
 )
-
-
-@dataclass(frozen=True)
-class EntryChange:
-    code: str
-    name: str  # the name in the later edition
-    fields: tuple[FieldChange, ...]
-
-
-@dataclass(frozen=True)
-class EditionDiff:
-    """Entries of B not in A (added), of A not in B (removed), and changed snapshot fields."""
-
-    a: ServiceEdition
-    b: ServiceEdition
-    added: tuple[EditionEntry, ...]
-    removed: tuple[EditionEntry, ...]
-    changed: tuple[EntryChange, ...]
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.added or self.removed or self.changed)
 
 
 def snapshot(item: ServiceItem) -> dict[str, Any]:
@@ -115,16 +101,6 @@ def current_edition() -> ServiceEdition | None:
 
 def open_draft() -> ServiceEdition | None:
     return ServiceEdition.objects.filter(status=EditionStatus.DRAFT).first()
-
-
-def _lock_draft(edition: ServiceEdition) -> ServiceEdition:
-    locked = ServiceEdition.objects.select_for_update().get(pk=edition.pk)
-    if locked.status != EditionStatus.DRAFT:
-        raise FrozenRecord(
-            _("%(edition)s 已发布，不能修改；请新建草稿版本。") % {"edition": locked},
-            field="edition",
-        )
-    return locked
 
 
 def default_title(number: int) -> str:
@@ -189,7 +165,7 @@ def sync_draft(draft: ServiceEdition, *, actor: Any) -> SyncResult:
     One audit entry lists every added and removed code and every changed field.
     """
     require_capability(actor, Capability.EDIT_CATALOGUE)
-    draft = _lock_draft(draft)
+    draft = lock_draft(draft)
     items = {
         i.code: i
         for i in ServiceItem.objects.filter(is_active=True).prefetch_related("materials", "basis")
@@ -244,11 +220,8 @@ def publish(draft: ServiceEdition, *, actor: Any) -> ServiceEdition:
     ``actor`` must hold ``Capability.PUBLISH_LIST``. An empty draft is refused.
     """
     require_capability(actor, Capability.PUBLISH_LIST)
-    draft = _lock_draft(draft)
-    if not draft.entries.exists():
-        raise EmptyEdition(
-            _("%(edition)s 没有任何事项，不能发布。") % {"edition": draft}, field="entries"
-        )
+    draft = lock_draft(draft)
+    require_entries(draft)
     previous = (
         ServiceEdition.objects.select_for_update().filter(status=EditionStatus.PUBLISHED).first()
     )
@@ -283,26 +256,8 @@ def publish(draft: ServiceEdition, *, actor: Any) -> ServiceEdition:
 
 
 def diff(a: ServiceEdition, b: ServiceEdition) -> EditionDiff:
-    """Compare edition A (earlier) with B (later), entry by entry, keyed by code."""
-    old = {e.code: e for e in a.entries.order_by("code")}
-    new = {e.code: e for e in b.entries.order_by("code")}
-    changed = []
-    for code in sorted(set(old) & set(new)):
-        before, after = old[code].snapshot, new[code].snapshot
-        fields = tuple(
-            FieldChange(name, before.get(name), after.get(name))
-            for name in SNAPSHOT_FIELDS
-            if before.get(name) != after.get(name)
-        )
-        if fields:
-            changed.append(EntryChange(code=code, name=new[code].name, fields=fields))
-    return EditionDiff(
-        a=a,
-        b=b,
-        added=tuple(new[c] for c in sorted(set(new) - set(old))),
-        removed=tuple(old[c] for c in sorted(set(old) - set(new))),
-        changed=tuple(changed),
-    )
+    """Compare edition A (earlier) with B (later), entry by entry, on the snapshot's fields."""
+    return compare(a, b, SNAPSHOT_FIELDS, lambda entry, name: entry.snapshot.get(name))
 
 
 def publish_if_changed(*, editor: Any, publisher: Any) -> ServiceEdition | None:

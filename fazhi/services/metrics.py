@@ -190,8 +190,14 @@ def average(total: Decimal | int, count: int) -> Decimal | None:
     return (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def count_value(n: int, d: int | None = None) -> tuple[Decimal, int, int]:
-    return Decimal(n), n, n if d is None else d
+def count_value(n: int, records: QuerySet, d: int | None = None) -> MetricValue:
+    """A count N (out of D, when a denominator is shown), with the records behind it."""
+    return MetricValue(Decimal(n), n, n if d is None else d, records)
+
+
+def rate_value(n: int, d: int, records: QuerySet) -> MetricValue:
+    """N of D as a percentage, with the records behind it."""
+    return MetricValue(percent(n, d), n, d, records)
 
 
 @dataclass(frozen=True)
@@ -241,8 +247,7 @@ def all_values(period: Period, scope: Unit) -> list[tuple[str, MetricValue]]:
     unit="%",
 )
 def items_fully_online_rate(i: Inputs) -> MetricValue:
-    n, d = i.items.fully_online, i.items.online
-    return MetricValue(percent(n, d), n, d, fully_online_items())
+    return rate_value(i.items.fully_online, i.items.online, fully_online_items())
 
 
 @service_metric(
@@ -252,8 +257,7 @@ def items_fully_online_rate(i: Inputs) -> MetricValue:
     unit="%",
 )
 def fully_online_rate(i: Inputs) -> MetricValue:
-    n, d = i.apps.fully_online, i.apps.completed
-    return MetricValue(percent(n, d), n, d, completed_in(i.period, i.scope))
+    return rate_value(i.apps.fully_online, i.apps.completed, completed_in(i.period, i.scope))
 
 
 @service_metric(
@@ -263,8 +267,8 @@ def fully_online_rate(i: Inputs) -> MetricValue:
     unit="%",
 )
 def items_on_the_spot_rate(i: Inputs) -> MetricValue:
-    n, d = i.items.on_the_spot, i.items.active
-    return MetricValue(percent(n, d), n, d, active_items().filter(on_the_spot=True))
+    records = active_items().filter(on_the_spot=True)
+    return rate_value(i.items.on_the_spot, i.items.active, records)
 
 
 @service_metric(
@@ -274,8 +278,7 @@ def items_on_the_spot_rate(i: Inputs) -> MetricValue:
     unit="%",
 )
 def on_the_spot_rate(i: Inputs) -> MetricValue:
-    n, d = i.apps.on_the_spot, i.apps.completed
-    return MetricValue(percent(n, d), n, d, completed_in(i.period, i.scope))
+    return rate_value(i.apps.on_the_spot, i.apps.completed, completed_in(i.period, i.scope))
 
 
 @service_metric(
@@ -313,7 +316,7 @@ def overdue_open(i: Inputs) -> MetricValue:
         .select_related("item", "unit")
         .order_by("due_on", "id")
     )
-    return MetricValue(*count_value(i.apps.overdue_open), records)
+    return count_value(i.apps.overdue_open, records)
 
 
 @service_metric(
@@ -324,7 +327,7 @@ def overdue_open(i: Inputs) -> MetricValue:
 )
 def completed_late(i: Inputs) -> MetricValue:
     records = completed_in(i.period, i.scope).filter(completed_late=True)
-    return MetricValue(*count_value(i.apps.completed_late, i.apps.completed), records)
+    return count_value(i.apps.completed_late, records, i.apps.completed)
 
 
 CHANNEL_NAMES = {  # written out, so that each name is one translatable string
@@ -351,7 +354,7 @@ def _channel_metric(channel: Channel) -> None:
     )
     def build(i: Inputs) -> MetricValue:
         records = submitted_in(i.period, i.scope).filter(channel=channel)
-        return MetricValue(*count_value(getattr(i.apps, channel.value), i.apps.submitted), records)
+        return count_value(getattr(i.apps, channel.value), records, i.apps.submitted)
 
 
 for _channel in Channel:
@@ -366,4 +369,4 @@ for _channel in Channel:
 )
 def groups_served(i: Inputs) -> MetricValue:
     records = completed_in(i.period, i.scope).filter(item_id__in=roster_items())
-    return MetricValue(*count_value(i.apps.groups), records)
+    return count_value(i.apps.groups, records)

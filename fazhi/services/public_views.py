@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
@@ -204,6 +205,47 @@ def _store_materials(application: Application, page: _Page, citizen: Any) -> Non
                 uploads.store(application, checked, by=citizen, material=material)
 
 
+def _submit(
+    page: _Page,
+    citizen: Any,
+    model: type[Application] | type[BundleApplication],
+    submit: Callable[..., Application | BundleApplication],
+    parts: Callable[[Any], Iterable[Application]],
+) -> HttpResponse | None:
+    """Submit a POSTed PAGE through SUBMIT; answer its receipt, or None to show PAGE again.
+
+    A repeat of the page's idempotency key goes to the receipt of what it made (a MODEL). A valid
+    page is submitted with the applicant, the form data and the key, and the uploaded materials
+    are stored with the PARTS of what was made now; the domain's errors are put on the page.
+    """
+    key = _stored_key(citizen.pk, page.raw_key)
+    earlier = model.objects.filter(idempotency_key=key, citizen=citizen).first()
+    if earlier is not None:
+        return redirect("jkb:receipt", earlier.receipt)
+    if not page.is_valid():
+        return None
+    now = timezone.now()
+    try:
+        with uploads.removed_if_rolled_back(), transaction.atomic():
+            made = submit(
+                applicant=page.applicant_value(),
+                channel=Channel.ONLINE,
+                data=page.item_data(),
+                by=citizen,
+                idempotency_key=key,
+                at=now,
+            )
+            if made.submitted_at == now:  # made now, not a repeat of the key
+                for application in parts(made):
+                    _store_materials(application, page, citizen)
+        return redirect("jkb:receipt", made.receipt)
+    except formspec.FormInvalid as invalid:
+        page.show(invalid)
+    except FazhiError as error:
+        page.error = str(error)
+    return None
+
+
 @citizen_required
 def apply(request: HttpRequest, code: str) -> HttpResponse:
     """Apply online for one item: its form, the applicant, the handling unit, the materials."""
@@ -213,31 +255,15 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "services/public/apply.html", {"item": item, "window_only": True})
     page = _Page(request, [item], item.form)
     if request.method == "POST":
-        key = _stored_key(citizen.pk, page.raw_key)
-        earlier = Application.objects.filter(idempotency_key=key, citizen=citizen).first()
-        if earlier is not None:
-            return redirect("jkb:receipt", earlier.receipt)
-        if page.is_valid():
-            now = timezone.now()
-            try:
-                with uploads.removed_if_rolled_back(), transaction.atomic():
-                    application = applications.submit(
-                        item,
-                        applicant=page.applicant_value(),
-                        unit=page.units.units()[item.pk],
-                        channel=Channel.ONLINE,
-                        data=page.item_data(),
-                        by=citizen,
-                        idempotency_key=key,
-                        at=now,
-                    )
-                    if application.submitted_at == now:  # made now, not a repeat of the key
-                        _store_materials(application, page, citizen)
-                return redirect("jkb:receipt", application.receipt)
-            except formspec.FormInvalid as invalid:
-                page.show(invalid)
-            except FazhiError as error:
-                page.error = str(error)
+        submitted = _submit(
+            page,
+            citizen,
+            Application,
+            lambda **kw: applications.submit(item, unit=page.units.units()[item.pk], **kw),
+            parts=lambda application: [application],
+        )
+        if submitted is not None:
+            return submitted
     context = {"item": item, "materials": item.materials.all(), **page.context()}
     return render(request, "services/public/apply.html", context)
 
@@ -254,32 +280,15 @@ def apply_bundle(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "services/public/apply_bundle.html", context)
     page = _Page(request, items, formspec.combine(item.form for item in items))
     if request.method == "POST":
-        key = _stored_key(citizen.pk, page.raw_key)
-        earlier = BundleApplication.objects.filter(idempotency_key=key, citizen=citizen).first()
-        if earlier is not None:
-            return redirect("jkb:receipt", earlier.receipt)
-        if page.is_valid():
-            now = timezone.now()
-            try:
-                with uploads.removed_if_rolled_back(), transaction.atomic():
-                    parent = applications.submit_bundle(
-                        bundle,
-                        applicant=page.applicant_value(),
-                        units=page.units.units(),
-                        channel=Channel.ONLINE,
-                        data=page.item_data(),
-                        by=citizen,
-                        idempotency_key=key,
-                        at=now,
-                    )
-                    if parent.submitted_at == now:  # made now, not a repeat of the key
-                        for part in parent.parts.all():
-                            _store_materials(part, page, citizen)
-                return redirect("jkb:receipt", parent.receipt)
-            except formspec.FormInvalid as invalid:
-                page.show(invalid)
-            except FazhiError as error:
-                page.error = str(error)
+        submitted = _submit(
+            page,
+            citizen,
+            BundleApplication,
+            lambda **kw: applications.submit_bundle(bundle, units=page.units.units(), **kw),
+            parts=lambda parent: parent.parts.all(),
+        )
+        if submitted is not None:
+            return submitted
     context = {"bundle": bundle, "items": items, **page.context()}
     return render(request, "services/public/apply_bundle.html", context)
 

@@ -294,6 +294,16 @@ class Action:
         return application.status in self.states
 
 
+def _plain(op: Callable[..., Any]) -> Callable[..., Any]:
+    """An Action's call for operation OP, which takes nothing from the form."""
+    return lambda app, user, form, at: op(app, user, at=at)
+
+
+def _with_reason(op: Callable[..., Any]) -> Callable[..., Any]:
+    """An Action's call for operation OP, which takes the ReasonForm's reason."""
+    return lambda app, user, form, at: op(app, user, reason=form.cleaned_data["reason"], at=at)
+
+
 ACTIONS = {
     action.code: action
     for action in (
@@ -301,14 +311,14 @@ ACTIONS = {
             "accept",
             gettext_lazy("受理"),
             (S.SUBMITTED,),
-            lambda app, user, form, at: ops.accept(app, user, at=at),
+            _plain(ops.accept),
             basis=ops.BASIS_ACCEPT,
         ),
         Action(
             "on_the_spot",
             gettext_lazy("当场办结"),
             (S.SUBMITTED,),
-            lambda app, user, form, at: ops.complete_on_the_spot(app, user, at=at),
+            _plain(ops.complete_on_the_spot),
             basis=BASIS_ON_THE_SPOT,
             style="btn-success",
         ),
@@ -327,13 +337,13 @@ ACTIONS = {
             "supplement",
             gettext_lazy("补正材料已收到"),
             (S.SUPPLEMENT,),
-            lambda app, user, form, at: ops.supplement(app, user, at=at),
+            _plain(ops.supplement),
         ),
         Action(
             "approve",
             gettext_lazy("准予"),
             (S.ACCEPTED,),
-            lambda app, user, form, at: ops.approve(app, user, at=at),
+            _plain(ops.approve),
             basis=BASIS_DECIDE,
             style="btn-success",
         ),
@@ -341,9 +351,7 @@ ACTIONS = {
             "reject",
             gettext_lazy("不予许可"),
             (S.ACCEPTED,),
-            lambda app, user, form, at: ops.reject(
-                app, user, reason=form.cleaned_data["reason"], at=at
-            ),
+            _with_reason(ops.reject),
             ReasonForm,
             basis=BASIS_DECIDE,
             style="btn-outline-danger",
@@ -352,16 +360,14 @@ ACTIONS = {
             "complete",
             gettext_lazy("办结"),
             (S.APPROVED,),
-            lambda app, user, form, at: ops.complete(app, user, at=at),
+            _plain(ops.complete),
             style="btn-success",
         ),
         Action(
             "refuse",
             gettext_lazy("不予受理"),
             (S.SUBMITTED, S.SUPPLEMENT),
-            lambda app, user, form, at: ops.refuse(
-                app, user, reason=form.cleaned_data["reason"], at=at
-            ),
+            _with_reason(ops.refuse),
             ReasonForm,
             basis=ops.BASIS_ACCEPT,
             style="btn-outline-danger",
@@ -370,7 +376,7 @@ ACTIONS = {
             "visit",
             gettext_lazy("登记到窗口"),
             OPEN_STATUSES,
-            lambda app, user, form, at: ops.record_visit(app, user, at=at),
+            _plain(ops.record_visit),
             style="btn-outline-secondary",
         ),
     )

@@ -126,6 +126,26 @@ def test_diff_lists_added_removed_and_changed_fields(editor, leader):
     ]
 
 
+def test_diff_as_dict_gives_added_and_removed_entries_by_the_values_asked_for(editor, leader):
+    dropped = service_item(name="户口迁出")
+    first = published(editor, leader)
+    dropped.is_active = False
+    dropped.save()
+    added = service_item(name="分户")
+    draft = editions.start_draft(actor=editor)
+    editions.sync_draft(draft, actor=editor)
+
+    data = editions.diff(first, draft).as_dict(lambda e: {"code": e.code, "name": e.name})
+
+    assert data == {
+        "a": first.pk,
+        "b": draft.pk,
+        "added": [{"code": added.code, "name": "分户"}],
+        "removed": [{"code": dropped.code, "name": "户口迁出"}],
+        "changed": [],
+    }
+
+
 def test_a_sync_that_changes_nothing_writes_no_audit_entry(editor):
     service_item()
     draft = editions.start_draft(actor=editor)
