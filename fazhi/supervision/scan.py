@@ -212,14 +212,39 @@ def no_jit() -> None:
             cursor.execute("SET LOCAL jit = off")
 
 
-def ensure_statistics() -> None:
-    """Give SQLite's planner table statistics once (PostgreSQL's autovacuum keeps its own).
+def _scanned_tables() -> list[str]:
+    from fazhi.cases.models import CaseHandler
+    from fazhi.supervision.models import SupervisionOrder
 
-    Without them SQLite reads the events of a kind through the (kind, occurred_at) index for
-    every case instead of the (case, kind) index: the event rules go from milliseconds to
-    seconds. ``analysis_limit`` makes ANALYZE sample, so even 10M events take a moment.
+    models = (Case, ProceduralEvent, Deadline, CaseHandler, CaseWarning, SupervisionOrder)
+    return [model._meta.db_table for model in models]
+
+
+def ensure_statistics() -> None:
+    """Give the planner table statistics before a full scan.
+
+    SQLite keeps none until ANALYZE: without them it reads the events of a kind through the
+    (kind, occurred_at) index for every case instead of the (case, kind) index, and the event
+    rules go from milliseconds to seconds. ``analysis_limit`` makes ANALYZE sample, so even 10M
+    events take a moment.
+
+    PostgreSQL's autovacuum keeps statistics up to date, except for a table it believes empty
+    (never analysed, or analysed while it was empty) that has just been filled — after a bulk
+    load such as ``fazhi demo``, or inside one long transaction. The planner then expects one
+    row and nests the event rules' NOT EXISTS into loops of sequential scans: seconds become
+    minutes. Such tables are analysed here (sampled; cheap), and only such tables.
     """
     connection = connections[CaseWarning.objects.db]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relname FROM pg_class WHERE relname = ANY(%s) AND relkind = 'r'"
+                " AND reltuples <= 0",
+                [_scanned_tables()],
+            )
+            for (table,) in cursor.fetchall():
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+        return
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:

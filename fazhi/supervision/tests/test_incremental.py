@@ -79,3 +79,18 @@ def test_a_deadline_rule_is_relevant_only_while_one_of_its_deadlines_is_open(sca
         }
         relevant = scan.relevant_rules(rules, [case_id], with_open=False)
         assert {rule.code for rule in relevant} == expected, case_id
+
+
+@pytest.mark.django_db
+def test_a_full_scan_on_postgresql_first_analyses_tables_the_planner_believes_empty(scanned):
+    """Analysed while empty, then filled in one transaction: the planner would expect one row
+    and nest the event rules' NOT EXISTS into sequential scans (minutes instead of seconds)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE pg_class SET reltuples = 0 WHERE relname = 'cases_proceduralevent'")
+        scan.run(scanned)
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'cases_proceduralevent'")
+        assert cursor.fetchone()[0] > 1000
