@@ -2,7 +2,8 @@
 
 A real server process (gunicorn, 4 workers × 2 threads by default, on 127.0.0.1) serves both the API and
 the baseline — bench/baseline.py, one raw SQL query answering the same page — in the same run.
-Each of the 16 clients keeps one connection open and sends its requests back to back; the
+Each of the 16 clients is a process of its own (no client waits on another's GIL), keeps one
+connection open and sends its requests back to back; the
 latency of every request is recorded, and p50/p95 are reported for both endpoints. The two are
 measured in alternating rounds (API, baseline, API, …) so that both meet the same load from
 elsewhere on the machine; the load average is recorded with the figures, and so is the CPU time
@@ -19,11 +20,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import multiprocessing
 import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -45,34 +46,43 @@ def _free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
+def _client(path: str, headers: dict[str, str], count: int, start, out) -> None:
+    """One client: its own process (so clients never wait on each other's GIL), one
+    keep-alive connection, COUNT requests back to back; put (timings, errors) on OUT."""
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    mine, errors = [], 0
+    start.wait()
+    for _ in range(count):
+        t = time.perf_counter()
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        body = response.read()
+        mine.append(time.perf_counter() - t)
+        if response.status != 200 or not json.loads(body)["items"]:
+            errors += 1
+    conn.close()
+    out.put((mine, errors))
+
+
 def _hammer(path: str, headers: dict[str, str], count: int) -> tuple[list[float], int]:
+    """CLIENTS concurrent clients, each a process, started together; every latency recorded."""
+    context = multiprocessing.get_context("fork")
+    start, out = context.Barrier(CLIENTS), context.Queue()
+    clients = [
+        context.Process(target=_client, args=(path, headers, count, start, out))
+        for _ in range(CLIENTS)
+    ]
+    for client in clients:
+        client.start()
     timings: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    start = threading.Barrier(CLIENTS)
-
-    def client() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-        mine = []
-        start.wait()
-        for _ in range(count):
-            t = time.perf_counter()
-            conn.request("GET", path, headers=headers)
-            response = conn.getresponse()
-            body = response.read()
-            mine.append(time.perf_counter() - t)
-            if response.status != 200 or not json.loads(body)["items"]:
-                errors[0] += 1
-        conn.close()
-        with lock:
-            timings.extend(mine)
-
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return timings, errors[0]
+    errors = 0
+    for _ in clients:
+        mine, failed = out.get()
+        timings.extend(mine)
+        errors += failed
+    for client in clients:
+        client.join()
+    return timings, errors
 
 
 def _server_cpu(pid: int) -> float:
