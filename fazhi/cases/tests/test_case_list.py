@@ -157,3 +157,36 @@ def test_the_table_says_how_many_cases_only_when_it_knows(tree):
     assert "第 1–2 件，后面还有" in table(1)
     assert "共 3 件" not in table(1)
     assert "共 3 件" in table(2)
+
+
+def test_the_precompiled_page_gives_exactly_the_orms_rows_on_every_page(tree, monkeypatch):
+    """The API's unfiltered pages bind a once-compiled query: same rows, types and order as the
+    ORM's queryset, for full pages, the page where running cases end and the cases after."""
+    with time_machine.travel("2025-03-10 09:00+08:00", tick=False):
+        actor = clerk_for(tree["s1"])
+        for day in (3, 4, 5, 6, 7):
+            open_public_order_case(tree["s1"], accepted=f"2025-03-0{day} 10:00", actor=actor)
+        open_public_order_case(tree["s2"], accepted="2025-03-03 10:00")  # outside the scope
+        closed = Case.objects.filter(unit=tree["s1"]).order_by("pk").first()
+        Case.objects.filter(pk=closed.pk).update(next_due_at=None, next_deadline_name="")
+
+    def pages(fast: bool) -> list:
+        if not fast:
+            monkeypatch.setattr(queries, "_fast_running_rows", lambda *args: None)
+        found = [
+            queries.find_cases(
+                actor, queries.CaseFilter(), at=at("2025-03-10"), page=n, page_size=2,
+                as_rows=True,
+            )
+            for n in (1, 2, 3, 4)
+        ]  # fmt: skip
+        monkeypatch.undo()
+        return [(p.cases, p.has_next, p.total) for p in found]
+
+    fast, orm = pages(True), pages(False)
+    assert fast == orm
+    assert [len(cases) for cases, _next, _total in fast] == [2, 2, 1, 0]
+    first = fast[0][0][0]
+    assert first["act_at"].tzinfo is not None
+    assert isinstance(first["outside_centre"], bool)
+    assert queries._fast_running_rows(actor, 0, 10) is not None  # the fast path did run
