@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from fazhi.cases.periods import SHANGHAI
-from fazhi.services.models import Application, ApplicationStatus
+from fazhi.services.models import ENDED_STATUSES, Application, ApplicationStatus
 
 PAGE_SIZE = 50
 DUE_SOON_DAYS = 3
@@ -86,16 +86,20 @@ def _conditions(filters: QueueFilter, today: dt.date, *, with_status: bool = Tru
 def find_applications(
     user, filters: QueueFilter, *, at: dt.datetime | None = None
 ) -> QuerySet[Application]:
-    """Return the applications USER may see that match FILTERS, nearest last day first.
+    """Return the applications USER may see that match FILTERS: the work first.
 
-    Applications without a last day (not accepted yet, or never) follow, newest first.
+    Open applications come first, nearest last day first, then those without one (not accepted
+    yet), newest first; ended applications (办结, 不予受理, 不予许可, 撤回) follow, newest first.
     """
     today = today_of(at or timezone.now())
+    ended = Case(When(status__in=ENDED_STATUSES, then=Value(1)), default=Value(0))
+    open_due = Case(When(status__in=ENDED_STATUSES, then=Value(None)), default=F("due_on"))
     return (
         Application.objects.visible_to(user)
         .filter(_conditions(filters, today))
         .select_related("item", "unit")
-        .order_by(F("due_on").asc(nulls_last=True), "-submitted_at", "-pk")
+        .annotate(ended=ended, open_due=open_due)
+        .order_by("ended", F("open_due").asc(nulls_last=True), "-submitted_at", "-pk")
     )
 
 

@@ -229,6 +229,21 @@ def test_the_queue_is_sorted_by_due_date_and_highlights_overdue_and_due_soon(cli
 
 
 @time_machine.travel(NOW, tick=False)
+def test_ended_applications_follow_the_open_ones_newest_first(client, spread, clerk, tree):
+    item = service_item(name="临时身份证", on_the_spot=True, promised_days=0)
+    with time_machine.travel(at("2026-03-05 09:30"), tick=False):
+        older = walk_in(item, tree["s1"], clerk, when="2026-03-05 09:00")
+        ops.complete_on_the_spot(older, clerk, at=at("2026-03-05 09:10"))
+    with time_machine.travel(at("2026-03-06 09:30"), tick=False):
+        newer = walk_in(item, tree["s1"], clerk, when="2026-03-06 09:00")
+        ops.complete_on_the_spot(newer, clerk, at=at("2026-03-06 09:10"))
+
+    order = receipts(client.get(reverse("services:queue")))
+
+    assert order[-3:] == [spread["new"].receipt, newer.receipt, older.receipt]
+
+
+@time_machine.travel(NOW, tick=False)
 def test_the_status_counts_apply_every_filter_but_the_status(client, spread):
     counts = {
         value: n
