@@ -217,7 +217,7 @@ def submit(
     try:
         with transaction.atomic():
             application = Application.objects.create(
-                receipt=new_receipt(at.astimezone(SHANGHAI).date()),
+                receipt=new_receipt(local_day(at)),
                 item=item,
                 bundle_application=bundle_application,
                 unit=unit,
@@ -275,7 +275,8 @@ def _when(application: Application, at: dt.datetime | None) -> dt.datetime:
     return at
 
 
-def _local(at: dt.datetime) -> dt.date:
+def local_day(at: dt.datetime) -> dt.date:
+    """The calendar day of AT in Shanghai (the day the law's periods count)."""
     return at.astimezone(SHANGHAI).date()
 
 
@@ -303,7 +304,7 @@ def accept(application: Application, user: Any, *, at: dt.datetime | None = None
     at = _when(application, at)
     application.status = S.ACCEPTED
     application.accepted_at = at
-    application.due_on = due_date(_local(at), application.item.promised_days)
+    application.due_on = due_date(local_day(at), application.item.promised_days)
     application.save(update_fields=["status", "accepted_at", "due_on"])
     _event(application, Step.ACCEPT, user, at, data={"due_on": application.due_on.isoformat()})
     return application
@@ -349,10 +350,10 @@ def ask_supplement(
         # The clock ran since acceptance, or since the last 补正 arrived (it resumed then).
         resumed = application.events.filter(step=Step.SUPPLEMENT).order_by("-at", "-id").first()
         if resumed is not None and resumed.data.get("days_left") is not None:
-            since = _local(resumed.at)
+            since = local_day(resumed.at)
         else:
-            since = _local(application.accepted_at)
-        application.days_used += working_days_between(since, _local(at))
+            since = local_day(application.accepted_at)
+        application.days_used += working_days_between(since, local_day(at))
         application.clock_stopped_at = at
         data["days_used"] = application.days_used
     application.status = S.SUPPLEMENT
@@ -377,7 +378,7 @@ def supplement(application: Application, by: Any, *, at: dt.datetime | None = No
     data: dict[str, Any] = {}
     if was == S.ACCEPTED:
         left = max(application.item.promised_days - application.days_used, 0)
-        application.due_on = due_date(_local(at), left)
+        application.due_on = due_date(local_day(at), left)
         application.clock_stopped_at = None
         data = {"days_left": left, "due_on": application.due_on.isoformat()}
     application.save(update_fields=["status", "due_on", "clock_stopped_at"])
@@ -445,7 +446,7 @@ def complete(application: Application, user: Any, *, at: dt.datetime | None = No
         application.channel != Channel.ONLINE
         and application.visits == 1
         and not had_supplement
-        and _local(at) == _local(application.submitted_at)
+        and local_day(at) == local_day(application.submitted_at)
     )
     fix_handling_time(application)
     application.save(
@@ -480,9 +481,11 @@ def fix_handling_time(application: Application, cal: WorkCalendar | None = None)
     """
     submitted, completed = application.submitted_at, application.completed_at
     application.handling_seconds = int((completed - submitted).total_seconds())
-    application.handling_days = working_days_between(_local(submitted), _local(completed), cal)
+    application.handling_days = working_days_between(
+        local_day(submitted), local_day(completed), cal
+    )
     application.completed_late = (
-        application.due_on is not None and _local(completed) > application.due_on
+        application.due_on is not None and local_day(completed) > application.due_on
     )
 
 
@@ -574,7 +577,7 @@ def _create_bundle(
 ) -> BundleApplication:
     """Create the bundle application and its parts in one transaction."""
     parent = BundleApplication.objects.create(
-        receipt=new_receipt(_local(at)),
+        receipt=new_receipt(local_day(at)),
         bundle=bundle,
         citizen=by if isinstance(by, Citizen) else None,
         applicant_name=applicant.name.strip(),

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fazhi.cases.calendar import WorkCalendar, default_calendar
-from fazhi.cases.periods import SHANGHAI, PeriodUnit, add_period
-from fazhi.services.applications import BASIS_TIME_LIMIT, working_days_between
+from fazhi.cases.periods import PeriodUnit, add_period
+from fazhi.services.applications import BASIS_TIME_LIMIT, local_day, working_days_between
 from fazhi.services.models import Application, ApplicationStatus, Step
 from fazhi.services.queue import RUNNING_STATUSES
 
@@ -46,10 +46,6 @@ class Clock:
         return self.overdue_days > 0
 
 
-def _local(at: dt.datetime) -> dt.date:
-    return at.astimezone(SHANGHAI).date()
-
-
 def _period_text(start: dt.date, days: int, cal: WorkCalendar) -> str:
     if days < 1:
         return _("承诺时限为 0 个工作日（当场办结），期满日为 %(day)s。") % {
@@ -65,13 +61,13 @@ def clock_of(
 ) -> Clock:
     """Return where APPLICATION's promised time limit stands at AT, with its explanation."""
     cal = calendar or default_calendar()
-    today = _local(at or timezone.now())
+    today = local_day(at or timezone.now())
     promised = application.item.promised_days
     lines: list[str] = []
     for event in application.events.filter(
         step__in=(Step.ACCEPT, Step.ASK_SUPPLEMENT, Step.SUPPLEMENT)
     ).order_by("at", "pk"):
-        day = _local(event.at)
+        day = local_day(event.at)
         if event.step == Step.ACCEPT:
             lines.append(
                 _("%(day)s 受理，承诺 %(days)d 个工作日办结：")
@@ -126,7 +122,7 @@ def clock_of(
         )
     ended_at = application.completed_at or application.decided_at
     if ended_at is not None and due_on is not None:
-        ended_on = _local(ended_at)
+        ended_on = local_day(ended_at)
         if ended_on <= due_on:
             lines.append(
                 _("%(end)s 办理终结，在期满日 %(due)s 之内。")

@@ -544,9 +544,9 @@ class ServiceWarning(models.Model):  # 办件时限预警 (fazhi/services/alerts
 
     @property
     def css(self) -> str:
-        return {"hint": "level-yellow", "warning": "level-orange", "alarm": "level-red"}.get(
-            self.level, ""
-        )
+        from fazhi.supervision.rules import LEVEL_CSS  # the case warnings' colours
+
+        return LEVEL_CSS.get(self.level, "")
 
 
 class ServiceWarningEvent(AppendOnly, models.Model):  # 预警经过
