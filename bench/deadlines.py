@@ -19,11 +19,11 @@ def main() -> None:
     common.setup()
     from django.db import connection
 
-    from fazhi.cases.calendar import default_calendar
     from fazhi.cases.derive import Ev, compute_deadlines
     from fazhi.cases.models import Case, CaseStatus, ProceduralEvent
-    from fazhi.cases.periods import SHANGHAI
     from fazhi.cases.procedure import pack_of
+    from fazhi.core.calendar import default_calendar
+    from fazhi.core.clock import SHANGHAI
 
     calendar = default_calendar()
     started = time.perf_counter()

@@ -213,7 +213,6 @@ class Writer:
 
 
 def _load(connection, count: int) -> None:
-    from fazhi.cases.calendar import default_calendar
     from fazhi.cases.deadlines import nearest_running, stored_values
     from fazhi.cases.demo import (
         PROCEDURE,
@@ -225,10 +224,11 @@ def _load(connection, count: int) -> None:
     from fazhi.cases.derive import Ev, compute_deadlines, derive_status
     from fazhi.cases.models import CaseSource, CaseStatus, PropertyStatus
     from fazhi.cases.packs import registry
-    from fazhi.cases.periods import SHANGHAI
     from fazhi.cases.procedure import case_number
     from fazhi.catalog.eligibility import item_allowed_at_unit
     from fazhi.catalog.models import EnforcementItem
+    from fazhi.core.calendar import default_calendar
+    from fazhi.core.clock import SHANGHAI
     from fazhi.org.models import Officer, Unit, UnitKind, User
 
     connection.ensure_connection()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -21,11 +20,11 @@ from django.utils.translation import gettext as _
 from fazhi.audit import log as audit
 from fazhi.audit.models import AuditAnchor, AuditEntry, AuditHead
 from fazhi.core.access import require_capability
+from fazhi.core.clock import SHANGHAI
 from fazhi.core.errors import FazhiError
 from fazhi.law.citations import Citation
 from fazhi.org.roles import Capability
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 RETENTION_BASIS = Citation("中华人民共和国网络安全法", article=21, item=3)
 
 

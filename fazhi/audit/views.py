@@ -6,7 +6,6 @@ Reading the log is itself an audited act (action ``audit.view``), as is a chain 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.paginator import Paginator
@@ -19,9 +18,9 @@ from django.views.decorators.http import require_POST
 from fazhi.audit import log as audit
 from fazhi.audit.models import AuditEntry
 from fazhi.core.access import requires
+from fazhi.core.clock import SHANGHAI
 from fazhi.org.roles import Capability as C
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 50
 
 

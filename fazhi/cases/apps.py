@@ -7,8 +7,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("行政案件")
 
     def ready(self) -> None:
-        from fazhi.cases.calendar import run_calendar_examples
         from fazhi.cases.examples import run_procedure_examples
+        from fazhi.core.calendar import run_calendar_examples
         from fazhi.core.rulepacks import PackKind, register
 
         register(PackKind("calendar", "工作日历", run_calendar_examples))

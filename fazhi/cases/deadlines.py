@@ -17,11 +17,11 @@ from typing import Any
 from django.db import transaction
 
 from fazhi.audit import log as audit
-from fazhi.cases.calendar import WorkCalendar, default_calendar
 from fazhi.cases.derive import ComputedDeadline, Ev, compute_deadlines
 from fazhi.cases.models import Case, CaseStatus, Deadline, DeadlineStatus, ProceduralEvent
 from fazhi.cases.packs import Pack
-from fazhi.cases.periods import SHANGHAI
+from fazhi.core.calendar import WorkCalendar, default_calendar
+from fazhi.core.clock import SHANGHAI
 
 FIELDS = (
     "name",

@@ -28,7 +28,6 @@ from django.db import transaction
 
 from fazhi.audit import log as audit
 from fazhi.cases import deadlines
-from fazhi.cases.calendar import default_calendar
 from fazhi.cases.derive import Ev, compute_deadlines, derive_status
 from fazhi.cases.models import (
     Case,
@@ -46,10 +45,11 @@ from fazhi.cases.models import (
     SeizedProperty,
 )
 from fazhi.cases.packs import registry
-from fazhi.cases.periods import SHANGHAI
 from fazhi.cases.procedure import case_number
 from fazhi.catalog.eligibility import can_enforce, item_allowed_at_unit
 from fazhi.catalog.models import EnforcementItem
+from fazhi.core.calendar import default_calendar
+from fazhi.core.clock import SHANGHAI
 from fazhi.core.identity import citizen_id_check_char, org_code_check_char, uscc_check_char
 from fazhi.discretion.confirmations import confirmed_rule_keys
 from fazhi.discretion.engine import InvalidFacts, decide

@@ -11,10 +11,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from fazhi.cases.calendar import WorkCalendar, default_calendar
 from fazhi.cases.packs import DeadlineSpec, Pack, Requirement
-from fazhi.cases.periods import PeriodUnit, add_period
+from fazhi.core.calendar import WorkCalendar, default_calendar
 from fazhi.core.errors import LegalRuleViolation
+from fazhi.core.periods import PeriodUnit, add_period
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def _gap_ran_out(
 
 
 def _next_midnight(instant: dt.datetime) -> dt.datetime:
-    from fazhi.cases.periods import SHANGHAI
+    from fazhi.core.clock import SHANGHAI
 
     day = instant.astimezone(SHANGHAI).date() + dt.timedelta(days=1)
     return dt.datetime.combine(day, dt.time.min, SHANGHAI)
@@ -186,7 +186,7 @@ def _field_of(pre) -> str:
 
 
 def _local(instant: dt.datetime) -> str:
-    from fazhi.cases.periods import SHANGHAI
+    from fazhi.core.clock import SHANGHAI
 
     return instant.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
@@ -383,7 +383,7 @@ def _one(
 
 
 def _day(instant: dt.datetime) -> dt.date:
-    from fazhi.cases.periods import SHANGHAI
+    from fazhi.core.clock import SHANGHAI
 
     return instant.astimezone(SHANGHAI).date()
 

@@ -61,8 +61,8 @@ from fazhi.cases.models import (
     PartyRole,
     ProceduralEvent,
 )
-from fazhi.cases.periods import SHANGHAI
 from fazhi.cases.procedure import pack_of
+from fazhi.core.clock import SHANGHAI
 from fazhi.core.errors import FazhiError, InvalidIdentifier, PermissionDeniedError
 from fazhi.core.identity import mask_id, validate_citizen_id
 from fazhi.law.numerals import chinese_numeral

@@ -24,7 +24,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from fazhi.cases.calendar import WorkCalendar
 from fazhi.cases.derive import (
     ComputedDeadline,
     Ev,
@@ -34,7 +33,8 @@ from fazhi.cases.derive import (
     derive_status,
 )
 from fazhi.cases.packs import Pack, load_pack
-from fazhi.cases.periods import SHANGHAI
+from fazhi.core.calendar import WorkCalendar
+from fazhi.core.clock import SHANGHAI
 from fazhi.core.rulepacks import ExampleResult, RulePackError, expect_of, line_of, read_yaml
 
 

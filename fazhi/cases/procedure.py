@@ -33,10 +33,10 @@ from fazhi.cases.models import (
     SeizedProperty,
 )
 from fazhi.cases.packs import Pack, registry
-from fazhi.cases.periods import SHANGHAI
 from fazhi.catalog.eligibility import can_enforce, item_allowed_at_unit
 from fazhi.catalog.models import EnforcementItem
 from fazhi.core.access import require_capability
+from fazhi.core.clock import SHANGHAI
 from fazhi.core.errors import InvalidIdentifier, LegalRuleViolation, PermissionDeniedError
 from fazhi.core.identity import validate_citizen_id, validate_uscc
 from fazhi.discretion.review import review_decision

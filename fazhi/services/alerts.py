@@ -28,8 +28,8 @@ from django.utils import timezone
 from pydantic import Field, ValidationError
 
 from fazhi.audit import log as audit
-from fazhi.cases.calendar import WorkCalendar, default_calendar
-from fazhi.cases.periods import SHANGHAI
+from fazhi.core.calendar import WorkCalendar, default_calendar
+from fazhi.core.clock import SHANGHAI
 from fazhi.core.rulepacks import ExampleResult, RulePackError, expect_of, line_of, read_yaml
 from fazhi.services.models import (
     Application,

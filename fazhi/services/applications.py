@@ -26,8 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fazhi.audit import log as audit
-from fazhi.cases.calendar import WorkCalendar, default_calendar
-from fazhi.cases.periods import SHANGHAI
+from fazhi.core.calendar import WorkCalendar, default_calendar
+from fazhi.core.clock import SHANGHAI, local_day
 from fazhi.core.errors import FazhiError, InvalidIdentifier, PermissionDeniedError
 from fazhi.core.identity import validate_citizen_id
 from fazhi.org.models import Unit
@@ -273,11 +273,6 @@ def _when(application: Application, at: dt.datetime | None) -> dt.datetime:
             field="at",
         )
     return at
-
-
-def local_day(at: dt.datetime) -> dt.date:
-    """The calendar day of AT in Shanghai (the day the law's periods count)."""
-    return at.astimezone(SHANGHAI).date()
 
 
 def working_days_between(start: dt.date, end: dt.date, cal: WorkCalendar | None = None) -> int:

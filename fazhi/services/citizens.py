@@ -38,7 +38,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fazhi.audit import log as audit
-from fazhi.cases.periods import SHANGHAI
+from fazhi.core.clock import SHANGHAI
 from fazhi.core.errors import FazhiError
 from fazhi.services.formspec import PHONE
 from fazhi.services.models import Citizen, PhoneCode, mask_phone

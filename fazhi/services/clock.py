@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fazhi.cases.calendar import WorkCalendar, default_calendar
-from fazhi.cases.periods import PeriodUnit, add_period
-from fazhi.services.applications import BASIS_TIME_LIMIT, local_day, working_days_between
+from fazhi.core.calendar import WorkCalendar, default_calendar
+from fazhi.core.clock import local_day
+from fazhi.core.periods import PeriodUnit, add_period
+from fazhi.services.applications import BASIS_TIME_LIMIT, working_days_between
 from fazhi.services.models import Application, ApplicationStatus, Step
 from fazhi.services.queue import RUNNING_STATUSES
 

@@ -30,9 +30,9 @@ from typing import Any
 from django.db import connection, models, transaction
 
 from fazhi.audit import log as audit
-from fazhi.cases.calendar import WorkCalendar, default_calendar
 from fazhi.cases.demo import citizen_id, person_name
-from fazhi.cases.periods import SHANGHAI
+from fazhi.core.calendar import WorkCalendar, default_calendar
+from fazhi.core.clock import SHANGHAI
 from fazhi.org.models import Unit, UnitKind, User
 from fazhi.services.applications import RECEIPT_ALPHABET, due_date
 from fazhi.services.models import (

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from fazhi.cases.periods import SHANGHAI
+from fazhi.core.clock import SHANGHAI
 from fazhi.services.models import ENDED_STATUSES, Application, ApplicationStatus
 
 PAGE_SIZE = 50

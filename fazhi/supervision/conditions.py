@@ -26,7 +26,7 @@ from django.db.models.functions import Cast, Coalesce
 from fazhi.cases.derive import ComputedDeadline, Ev, effective
 from fazhi.cases.models import Case, CaseHandler, CaseStatus, Deadline, ProceduralEvent
 from fazhi.cases.packs import Test
-from fazhi.cases.periods import SHANGHAI
+from fazhi.core.clock import SHANGHAI
 from fazhi.org.models import OfficerStatus
 from fazhi.supervision.models import AWAITING_REPLY, CloseReason, OrderStatus, SupervisionOrder
 from fazhi.supervision.rules import (

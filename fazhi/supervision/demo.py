@@ -46,7 +46,7 @@ from django.db.models import F, Q
 from fazhi.audit import log as audit
 from fazhi.cases.demo import demo_instant
 from fazhi.cases.models import Case, Deadline, DeadlineStatus, ProceduralEvent
-from fazhi.cases.periods import SHANGHAI
+from fazhi.core.clock import SHANGHAI
 from fazhi.core.demo import DEMO_PASSWORD
 from fazhi.org.models import Officer, Unit, UnitKind, User
 from fazhi.org.roles import Capability, Role

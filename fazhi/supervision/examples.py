@@ -29,11 +29,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from fazhi.cases.calendar import WorkCalendar
 from fazhi.cases.derive import compute_deadlines, derive_status
 from fazhi.cases.examples import _instant, run_scenario
 from fazhi.cases.packs import PackRegistry
-from fazhi.cases.periods import SHANGHAI
+from fazhi.core.calendar import WorkCalendar
+from fazhi.core.clock import SHANGHAI
 from fazhi.core.rulepacks import ExampleResult, RulePackError, expect_of, line_of, read_yaml
 from fazhi.supervision.conditions import MemoryCase, MemoryOrder, holds
 from fazhi.supervision.models import OrderStatus

@@ -29,8 +29,8 @@ from django.utils.translation import gettext as _
 
 from fazhi.audit import log as audit
 from fazhi.cases.models import Case
-from fazhi.cases.periods import SHANGHAI
 from fazhi.core.access import require_capability
+from fazhi.core.clock import SHANGHAI
 from fazhi.core.errors import FazhiError, PermissionDeniedError
 from fazhi.org.models import Unit
 from fazhi.org.roles import Capability

@@ -33,7 +33,7 @@ from django.db import connections, transaction
 
 from fazhi.audit import log as audit
 from fazhi.cases.models import Case, CaseStatus, Deadline, ProceduralEvent
-from fazhi.cases.periods import SHANGHAI
+from fazhi.core.clock import SHANGHAI
 from fazhi.supervision.conditions import close_reason, orders_awaiting_reply, pairs, supported
 from fazhi.supervision.models import (
     CaseWarning,

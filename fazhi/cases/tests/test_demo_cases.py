@@ -17,10 +17,10 @@ from fazhi.cases.models import (
     PartyKind,
     ProceduralEvent,
 )
-from fazhi.cases.periods import SHANGHAI
 from fazhi.cases.procedure import pack_of
 from fazhi.catalog.eligibility import can_enforce
 from fazhi.core import demo
+from fazhi.core.clock import SHANGHAI
 from fazhi.core.identity import validate_citizen_id, validate_uscc
 from fazhi.discretion.audit import run_audit
 from fazhi.discretion.models import DecisionReview

@@ -9,9 +9,9 @@ from django.conf import settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fazhi.cases.calendar import WorkCalendar
 from fazhi.cases.derive import Ev, check_new_event, compute_deadlines
 from fazhi.cases.packs import Pack, load_pack
+from fazhi.core.calendar import WorkCalendar
 
 SH = dt.timezone(dt.timedelta(hours=8))
 BASE = dt.datetime(2025, 1, 2, 0, 0, tzinfo=SH)

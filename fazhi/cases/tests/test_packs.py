@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from fazhi.cases.calendar import WorkCalendar
 from fazhi.cases.derive import EventRefused, check_new_event
 from fazhi.cases.examples import _instant, run_procedure_examples, run_scenario
 from fazhi.cases.packs import load_pack
+from fazhi.core.calendar import WorkCalendar
 from fazhi.core.rulepacks import RulePackError, read_yaml
 
 PACKS = sorted((settings.RULES_DIR / "procedure").glob("*.yaml"))

@@ -5,11 +5,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from fazhi.audit.models import AuditEntry
-from fazhi.cases import calendar as calendar_module
 from fazhi.cases import packs
 from fazhi.cases.deadlines import redate_all
 from fazhi.cases.models import Deadline
 from fazhi.cases.tests.factories import at, open_public_order_case
+from fazhi.core import calendar as calendar_module
 
 pytestmark = pytest.mark.django_db
 

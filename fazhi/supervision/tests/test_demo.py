@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from fazhi.audit.models import AuditEntry
 from fazhi.cases.demo import demo_instant, load_cases
-from fazhi.cases.periods import SHANGHAI
 from fazhi.core import demo
+from fazhi.core.clock import SHANGHAI
 from fazhi.org.models import User
 from fazhi.org.roles import Capability
 from fazhi.supervision import dashboard, orders, review

@@ -7,8 +7,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from fazhi.cases.calendar import CalendarFileError, WorkCalendar
-from fazhi.cases.periods import SHANGHAI, PeriodUnit, add_period
+from fazhi.core.calendar import CalendarFileError, WorkCalendar
+from fazhi.core.clock import SHANGHAI
+from fazhi.core.periods import PeriodUnit, add_period
 
 
 def _parse_start(raw: str) -> dt.date | dt.datetime:
@@ -106,8 +107,8 @@ class Command(BaseCommand):
         self.stdout.write(f"rule: {period.explain()}")
 
     def _refresh(self, calendar: WorkCalendar, options) -> None:
-        from fazhi.cases import calendar as calendar_module
         from fazhi.cases.deadlines import redate_all
+        from fazhi.core import calendar as calendar_module
         from fazhi.org.models import User
 
         actor: User | str = "system:calendar"

@@ -15,11 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
-from fazhi.cases.calendar import WorkCalendar, default_calendar
+from fazhi.core.calendar import WorkCalendar, default_calendar
+from fazhi.core.clock import SHANGHAI
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 BASIS_PERIODS = "《公安机关办理行政案件程序规定》第三十五条"
 BASIS_WORKDAYS = "《中华人民共和国行政处罚法》第八十五条"
 

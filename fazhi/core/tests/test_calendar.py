@@ -7,8 +7,8 @@ from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fazhi.cases.calendar import CalendarFileError, WorkCalendar
-from fazhi.cases.periods import PeriodUnit, add_period
+from fazhi.core.calendar import CalendarFileError, WorkCalendar
+from fazhi.core.periods import PeriodUnit, add_period
 
 D = dt.date
 

@@ -191,7 +191,7 @@ def run_calendar_examples(path: Path) -> list:
     An example gives ``from``, ``amount``, ``unit`` and optionally ``liberty``, and expects
     ``end`` (and optionally ``provisional``).
     """
-    from fazhi.cases.periods import add_period
+    from fazhi.core.periods import add_period
     from fazhi.core.rulepacks import ExampleResult, RulePackError, expect_of, read_yaml
 
     try:
