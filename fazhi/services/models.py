@@ -35,6 +35,19 @@ class HandlingMode(models.TextChoices):  # 办理方式
     WINDOW = "window", _("窗口办理")
 
 
+class LimitUnit(models.TextChoices):  # 时限单位 (the values are fazhi.core.periods.PeriodUnit's)
+    WORKDAYS = "workdays", _("个工作日")
+    DAYS = "days", _("日")
+    HOURS = "hours", _("小时")
+
+
+def limit_text(amount: int | None, unit: str) -> str:
+    """Return "15 个工作日", "15 日" or "24 小时" (the unit as the statute writes it); "" if no limit."""
+    if amount is None:
+        return ""
+    return f"{amount} {LimitUnit(unit).label}"
+
+
 class Channel(models.TextChoices):  # 申请渠道
     ONLINE = "online", _("网上")
     WINDOW = "window", _("窗口")
@@ -64,10 +77,19 @@ class ServiceItem(models.Model):  # 政务服务事项
     )
     levels = models.JSONField(_("办理层级"), default=list)  # ExerciseLevel values
     fee = models.CharField(_("收费标准"), max_length=200, default="不收费")
-    statutory_days = models.PositiveSmallIntegerField(
-        _("法定办结时限（工作日）"), null=True, blank=True
+    # A limit is an amount (the columns keep their historical "_days" names) in a unit: working
+    # days, calendar days (日) or hours, as the statute writes it (fazhi/services/data/README.md).
+    statutory_days = models.PositiveSmallIntegerField(_("法定办结时限"), null=True, blank=True)
+    statutory_unit = models.CharField(
+        _("法定时限单位"), max_length=8, choices=LimitUnit.choices, default=LimitUnit.WORKDAYS
     )
-    promised_days = models.PositiveSmallIntegerField(_("承诺办结时限（工作日）"))
+    promised_days = models.PositiveSmallIntegerField(_("承诺办结时限"))
+    promised_unit = models.CharField(
+        _("承诺时限单位"), max_length=8, choices=LimitUnit.choices, default=LimitUnit.WORKDAYS
+    )
+    limit_unverified = models.TextField(
+        _("时限未核实的原因"), blank=True
+    )  # empty: both limits checked against a statute text the platform holds
     modes = models.JSONField(_("办理方式"), default=list)  # HandlingMode values
     on_the_spot = models.BooleanField(_("可当场办结"), default=False)
     is_online = models.BooleanField(_("网上可办"), default=True)
@@ -89,6 +111,14 @@ class ServiceItem(models.Model):  # 政务服务事项
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def statutory_limit(self) -> str:
+        return limit_text(self.statutory_days, self.statutory_unit)
+
+    @property
+    def promised_limit(self) -> str:
+        return limit_text(self.promised_days, self.promised_unit)
 
     @property
     def fully_online_capable(self) -> bool:
@@ -333,10 +363,13 @@ class Application(models.Model):  # 办件
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
-    due_on = models.DateField(_("办结期限"), null=True, blank=True)
+    due_on = models.DateField(_("办结期限"), null=True, blank=True)  # the last day
+    due_at = models.DateTimeField(
+        _("办结期限（时刻）"), null=True, blank=True
+    )  # the instant from which it is late: the end of due_on, or the exact hour of an hour limit
     days_used = models.PositiveSmallIntegerField(
-        _("已用工作日"), default=0
-    )  # working days counted before the clock stopped (补正)
+        _("已用时限"), default=0
+    )  # units of the item's promised limit counted before the clock stopped (补正)
     clock_stopped_at = models.DateTimeField(_("计时中止于"), null=True, blank=True)
     visits = models.PositiveSmallIntegerField(_("到窗口次数"), default=0)
     fully_online = models.BooleanField(_("全程网办"), null=True)  # set on completion
@@ -349,7 +382,7 @@ class Application(models.Model):  # 办件
     handling_days = models.PositiveSmallIntegerField(
         _("办理用时（工作日）"), null=True, blank=True
     )  # working days after the submission day up to and including the completion day
-    completed_late = models.BooleanField(_("超期办结"), null=True)  # completion day > due_on
+    completed_late = models.BooleanField(_("超期办结"), null=True)  # completed_at >= due_at
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )  # the window clerk, for a walk-in applicant
