@@ -16,20 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from fazhi.audit.models import AuditAnchor, AuditEntry, AuditHead
+from fazhi.core.auditing import canonical as _canonical
+from fazhi.core.auditing import diff_fields as diff_fields  # the one diff, re-exported
 
 GENESIS_HASH = "0" * 64
-
-
-def _canonical(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(key): _canonical(val) for key, val in value.items()}
-    if isinstance(value, list | tuple):
-        return [_canonical(val) for val in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
 
 
 def compute_hash(entry: AuditEntry) -> str:
@@ -106,15 +96,6 @@ def record(
     entry.save()
     AuditHead.objects.filter(id=1).update(last_hash=entry.entry_hash, count=head.count + 1)
     return entry
-
-
-def diff_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """Return {field: [before, after]} for the fields whose value changed."""
-    return {
-        key: [_canonical(before.get(key)), _canonical(after.get(key))]
-        for key in sorted(set(before) | set(after))
-        if before.get(key) != after.get(key)
-    }
 
 
 @dataclass(frozen=True)

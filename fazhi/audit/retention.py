@@ -22,10 +22,10 @@ from fazhi.audit.models import AuditAnchor, AuditEntry, AuditHead
 from fazhi.core.access import require_capability
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.errors import FazhiError
-from fazhi.law.citations import Citation
-from fazhi.org.roles import Capability
+from fazhi.core.roles import Capability
 
-RETENTION_BASIS = Citation("中华人民共和国网络安全法", article=21, item=3)
+# The provision as text: the audit log sits below the law app (ADR 0017), which resolves citations.
+RETENTION_BASIS = "《中华人民共和国网络安全法》第二十一条第（三）项"
 
 
 class RetentionViolation(FazhiError):

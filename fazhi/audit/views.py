@@ -19,7 +19,7 @@ from fazhi.audit import log as audit
 from fazhi.audit.models import AuditEntry
 from fazhi.core.access import requires
 from fazhi.core.clock import SHANGHAI
-from fazhi.org.roles import Capability as C
+from fazhi.core.roles import Capability as C
 
 PAGE_SIZE = 50
 

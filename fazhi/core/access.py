@@ -1,4 +1,4 @@
-"""Who may open which page: one decorator over the capabilities of fazhi.org.roles."""
+"""Who may open which page: one decorator over the capabilities of fazhi.core.roles."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
 from fazhi.core.errors import PermissionDeniedError
-from fazhi.org.roles import Capability
+from fazhi.core.roles import Capability
 
 
 def requires(*capabilities: Capability) -> Callable:

@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "fazhi.core"
     verbose_name = _("公共")
-
-    def ready(self) -> None:
-        from fazhi.core import auth_events
-
-        auth_events.connect()

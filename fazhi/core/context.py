@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from fazhi.org.roles import Capability as C
+from fazhi.core.roles import Capability as C
 
 
 @dataclass(frozen=True)

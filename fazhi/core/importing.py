@@ -25,7 +25,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from fazhi.audit import log as audit
+from fazhi.core import auditing as audit
 from fazhi.core.errors import FazhiError
 
 SYSTEM_ACTOR = "system:import"

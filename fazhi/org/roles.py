@@ -1,78 +1,25 @@
-"""Roles and what each may do.
+"""Roles and capabilities live in the foundation (``fazhi.core.roles``, ADR 0017).
 
-One table decides it. The three administrators of 等保 level 3 (三员分立: 系统管理员,
-安全管理员, 审计管理员) hold disjoint capabilities and none of them reads case data; a test
-checks both properties (fazhi/org/tests/test_roles.py).
+This module re-exports them so that ``from fazhi.org.roles import Capability`` keeps working;
+new code imports ``fazhi.core.roles``.
 """
 
-from __future__ import annotations
-
-from enum import StrEnum
-
-from django.db import models
-from django.utils.translation import gettext_lazy as _
-
-
-class Role(models.TextChoices):
-    OFFICER = "officer", _("执法民警")
-    LEGAL_OFFICER = "legal_officer", _("法制员")
-    CLERK = "clerk", _("案管员")
-    SUPERVISOR = "supervisor", _("执法监督")
-    LEADER = "leader", _("中心领导")
-    WINDOW = "window", _("窗口民警")
-    SYSTEM_ADMIN = "system_admin", _("系统管理员")
-    SECURITY_ADMIN = "security_admin", _("安全管理员")
-    AUDIT_ADMIN = "audit_admin", _("审计管理员")
-
-
-class Capability(StrEnum):
-    # Business data inside the user's organisational scope.
-    VIEW_SCOPED_DATA = "view_scoped_data"  # officers, cases, warnings of the scope
-    HANDLE_CASES = "handle_cases"
-    REVIEW_CASES = "review_cases"  # 法制审核
-    REVEAL_ID_NUMBER = "reveal_id_number"  # see a full ID number (each reveal is audited)
-    SUPERVISE = "supervise"  # warnings, supervision orders, quality review
-    HANDLE_SERVICES = "handle_services"  # 警快办: accept, decide and complete applications
-    EDIT_CATALOGUE = "edit_catalogue"  # draft editions of the lists, enforcement items
-    PUBLISH_LIST = "publish_list"  # freeze a draft edition and make it the live one
-    # 系统管理员: accounts and reference data, no business records.
-    MANAGE_ACCOUNTS = "manage_accounts"
-    IMPORT_REFERENCE_DATA = "import_reference_data"  # units, officers, items
-    # 安全管理员: who may do what, and locked accounts.
-    ASSIGN_ROLES = "assign_roles"
-    UNLOCK_ACCOUNTS = "unlock_accounts"
-    # 审计管理员: the audit log.
-    READ_AUDIT_LOG = "read_audit_log"
-
-
-C = Capability
-
-ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.OFFICER: frozenset({C.VIEW_SCOPED_DATA, C.HANDLE_CASES}),
-    Role.LEGAL_OFFICER: frozenset(
-        {C.VIEW_SCOPED_DATA, C.REVIEW_CASES, C.REVEAL_ID_NUMBER, C.EDIT_CATALOGUE}
-    ),
-    Role.CLERK: frozenset({C.VIEW_SCOPED_DATA, C.HANDLE_CASES, C.REVEAL_ID_NUMBER}),
-    Role.SUPERVISOR: frozenset({C.VIEW_SCOPED_DATA, C.SUPERVISE, C.REVEAL_ID_NUMBER}),
-    Role.LEADER: frozenset({C.VIEW_SCOPED_DATA, C.SUPERVISE, C.PUBLISH_LIST}),
-    Role.WINDOW: frozenset({C.HANDLE_SERVICES, C.REVEAL_ID_NUMBER}),
-    Role.SYSTEM_ADMIN: frozenset({C.MANAGE_ACCOUNTS, C.IMPORT_REFERENCE_DATA}),
-    Role.SECURITY_ADMIN: frozenset({C.ASSIGN_ROLES, C.UNLOCK_ACCOUNTS}),
-    Role.AUDIT_ADMIN: frozenset({C.READ_AUDIT_LOG}),
-}
-
-ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
-BUSINESS_DATA_CAPABILITIES = frozenset(
-    {
-        C.VIEW_SCOPED_DATA,
-        C.HANDLE_CASES,
-        C.REVIEW_CASES,
-        C.REVEAL_ID_NUMBER,
-        C.SUPERVISE,
-        C.HANDLE_SERVICES,
-    }
+from fazhi.core.roles import (
+    ADMIN_ROLES,
+    BUSINESS_DATA_CAPABILITIES,
+    ROLE_CAPABILITIES,
+    C,
+    Capability,
+    Role,
+    capabilities_of,
 )
 
-
-def capabilities_of(role: str) -> frozenset[Capability]:
-    return ROLE_CAPABILITIES.get(role, frozenset())
+__all__ = [
+    "ADMIN_ROLES",
+    "BUSINESS_DATA_CAPABILITIES",
+    "ROLE_CAPABILITIES",
+    "C",
+    "Capability",
+    "Role",
+    "capabilities_of",
+]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from fazhi.core.importing import SYSTEM_ACTOR, ImportFileError, ImportReport, import_file
 from fazhi.core.importing import write_template as write_template_file
-from fazhi.org.roles import Capability
+from fazhi.core.roles import Capability
 
 IMPORTERS = {
     "units": "fazhi.org.imports.UnitImporter",

@@ -1,7 +1,7 @@
 """Write logins, logouts, failed logins and lockouts to the audit log (等保 level 3 audit).
 
 Django announces these events only through its signals (django-axes, which enforces the
-lockout, listens to the same ones), so CoreConfig.ready() connects each signal to one function
+lockout, listens to the same ones), so AuditConfig.ready() connects each signal to one function
 here (STYLE §5: a signal only wires a third-party app to a named domain function). A failed login names the username that was tried, never the password;
 nobody is proven to have acted, so the actor is ``system:login`` and the username goes into the
 entry's details.
