@@ -8,6 +8,7 @@ from django.utils import timezone
 from fazhi.audit import log as audit
 from fazhi.catalog.models import ListEdition, ListKind
 from fazhi.core import home
+from fazhi.org import home as org_home
 from fazhi.org.roles import Role
 from fazhi.org.tests.factories import OfficerFactory
 
@@ -43,7 +44,7 @@ def officers(tree):
 
 def test_qualification_counts_match_the_officer_list_filters(officers, tree, make_user):
     user = make_user(Role.SUPERVISOR, tree["city"])
-    assert home.qualification_counts(user, TODAY) == {
+    assert org_home.qualification_counts(user, TODAY) == {
         "valid": 5,  # valid, expires_in_90, suspended (its dates are valid), elsewhere, centre
         "expiring": 1,
         "expired": 1,
@@ -54,13 +55,13 @@ def test_qualification_counts_match_the_officer_list_filters(officers, tree, mak
 
 def test_a_qualification_that_ends_today_is_still_in_force_and_expiring(tree, make_user):
     OfficerFactory(unit=tree["s1"], qualification_expires_on=TODAY)
-    counts = home.qualification_counts(make_user(Role.SUPERVISOR, tree["city"]), TODAY)
+    counts = org_home.qualification_counts(make_user(Role.SUPERVISOR, tree["city"]), TODAY)
     assert (counts["expiring"], counts["expired"]) == (1, 0)
 
 
 def test_a_qualification_granted_in_the_future_counts_as_none(tree, make_user):
     OfficerFactory(unit=tree["s1"], qualification_granted_on=TODAY + dt.timedelta(1))
-    counts = home.qualification_counts(make_user(Role.SUPERVISOR, tree["city"]), TODAY)
+    counts = org_home.qualification_counts(make_user(Role.SUPERVISOR, tree["city"]), TODAY)
     assert counts["none"] == 1
 
 
@@ -173,7 +174,7 @@ def test_the_security_administrator_sees_the_locked_accounts(client, tree, make_
     assert figures["locked_accounts"].level == "red"
     assert figures["failing_accounts"].value == 1
     assert panel.rows == [("已锁定", "locked")]
-    assert home.locked_usernames(now + dt.timedelta(minutes=31)) == []
+    assert org_home.locked_usernames(now + dt.timedelta(minutes=31)) == []
 
 
 def test_the_audit_administrator_sees_todays_entries_and_an_intact_chain(tree, make_user):

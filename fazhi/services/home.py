@@ -1,0 +1,51 @@
+"""The window's home panel (警快办), registered with ``fazhi.core.home``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext_lazy as _
+
+from fazhi.core.home import Card, Panel, link, register
+from fazhi.core.roles import Capability as C
+
+
+@register(60, "services")
+def services_panel(user, at: dt.datetime) -> Panel | None:
+    return _services_panel(user, at) if user.has_capability(C.HANDLE_SERVICES) else None
+
+
+def _services_panel(user, at: dt.datetime) -> Panel:
+    """The window's day (警快办): today's applications, due soon, overdue — each a queue filter."""
+    from fazhi.services.queue import DUE_SOON_DAYS, window_day
+
+    day = window_day(user, at=at)
+    today = day.today.isoformat()
+    return Panel(
+        "services",
+        _("警快办"),
+        "window-desk",
+        cards=[
+            Card(
+                "services_today",
+                _("今日申请"),
+                day.submitted_today,
+                link("services:queue", date_from=today, date_to=today),
+            ),
+            Card(
+                "services_due_soon",
+                _("即将到期"),
+                day.due_soon,
+                link("services:queue", due_within_days=DUE_SOON_DAYS),
+                "yellow" if day.due_soon else "",
+                _("%(days)d 天内到期") % {"days": DUE_SOON_DAYS},
+            ),
+            Card(
+                "services_overdue",
+                _("已超期"),
+                day.overdue,
+                link("services:queue", overdue="on"),
+                "red" if day.overdue else "",
+            ),
+        ],
+    )
