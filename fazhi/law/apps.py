@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class LawConfig(AppConfig):
     name = "fazhi.law"
     verbose_name = _("法律法规")
+
+    def ready(self) -> None:
+        from fazhi.core.rulepacks import set_citation_resolver
+        from fazhi.law.resolver import check_citation
+
+        set_citation_resolver(check_citation)

@@ -77,14 +77,14 @@ def test_an_unknown_field_names_file_line_and_event(tmp_path):
     error = _refusal(
         tmp_path, VALID.replace("    after: [accept]\n", "    after: [accept]\n    folow: x\n")
     )
-    assert (error.path.name, error.line, error.rule) == ("tiny.yaml", 9, "decide")
+    assert (error.path.name, error.line, error.rule) == ("tiny.yaml", 12, "decide")
     assert "folow" in str(error)
-    assert str(error).startswith("tiny.yaml:9 [decide]:")
+    assert str(error).startswith("tiny.yaml:12 [decide]:")
 
 
 def test_an_unknown_event_reference_names_its_line_and_event(tmp_path):
     error = _refusal(tmp_path, VALID.replace("after: [accept]", "after: [acept]"))
-    assert (error.line, error.rule) == (9, "decide")
+    assert (error.line, error.rule) == (11, "decide")
     assert "unknown event 'acept'" in str(error)
 
 
@@ -126,7 +126,7 @@ def test_effective_to_before_effective_from_is_refused(tmp_path):
             "effective_from: 2021-07-15", "effective_from: 2021-07-15\neffective_to: 2021-07-14"
         ),
     )
-    assert error.line == 1
+    assert error.line == 5
     assert "effective_to 2021-07-14 is before effective_from 2021-07-15" in str(error)
 
 
@@ -140,7 +140,7 @@ def test_a_status_that_is_not_a_case_status_is_refused(tmp_path):
     error = _refusal(
         tmp_path, VALID.replace("    first: true\n", "    first: true\n    status: done\n", 1)
     )
-    assert (error.line, error.rule) == (6, "accept")
+    assert (error.line, error.rule) == (9, "accept")
     assert "status 'done' is not a case status" in str(error)
 
 

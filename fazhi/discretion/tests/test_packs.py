@@ -104,7 +104,7 @@ def test_gapped_tiers_are_an_error(tmp_path):
         "when: {fact: injury, eq: minor}",
         "when: {all: [{fact: injury, eq: minor}, {fact: first_violation, eq: true}]}",
     )
-    line = line_of(text, "- code: t.beat")
+    line = line_of(text, "    tiers:")
     assert message == (
         f"test-2012.yaml:{line} [t.beat]: the tiers leave a gap: no tier applies when "
         "first_violation=false, injury=minor"
@@ -147,7 +147,7 @@ def test_a_citation_that_does_not_parse_is_an_error(tmp_path):
     message, text = broken(
         tmp_path, "cite: 《中华人民共和国治安管理处罚法》第四十三条\n", "cite: 治安法四十三\n"
     )
-    line = line_of(text, "- code: t.beat")
+    line = line_of(text, "cite: 治安法四十三")
     assert message == (
         f"test-2012.yaml:{line} [t.beat]: citation '治安法四十三' is not in the form "
         "《法律名称》第X条[第X款][第（X）项]"
@@ -188,7 +188,7 @@ def test_a_value_outside_the_facts_choices_is_an_error(tmp_path):
 
 def test_an_enforcement_item_not_in_the_catalogue_is_an_error(tmp_path):
     message, text = broken(tmp_path, "items: [ZA-043-01]", "items: [ZA-999-01]")
-    line = line_of(text, "- code: t.beat")
+    line = line_of(text, "items: [ZA-999-01]")
     assert message == (
         f"test-2012.yaml:{line} [t.beat]: enforcement item 'ZA-999-01' is not in "
         "fazhi/catalog/data/items.csv"

@@ -62,7 +62,7 @@ def test_a_bad_rule_names_the_file_the_line_and_the_rule(tmp_path):
     with pytest.raises(RulePackError) as excinfo:
         load_warning_pack(path)
 
-    assert str(excinfo.value).startswith("bad.yaml:5 [LATE]: rules.0.level")
+    assert str(excinfo.value).startswith("bad.yaml:7 [LATE]: rules.0.level")
 
 
 def test_an_unknown_condition_type_is_refused(tmp_path):
