@@ -35,6 +35,7 @@ from fazhi.cases.models import (
 from fazhi.cases.packs import Pack, registry
 from fazhi.catalog.eligibility import can_enforce, item_allowed_at_unit
 from fazhi.catalog.models import EnforcementItem
+from fazhi.core import warnings as warning_engine
 from fazhi.core.access import require_capability
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.errors import InvalidIdentifier, LegalRuleViolation, PermissionDeniedError
@@ -42,7 +43,6 @@ from fazhi.core.identity import validate_citizen_id, validate_uscc
 from fazhi.discretion.review import review_decision
 from fazhi.org.models import Officer, Unit
 from fazhi.org.roles import Capability
-from fazhi.supervision import scan as warning_scan
 
 BASIS_TWO_OFFICERS = "《中华人民共和国行政处罚法》第四十二条"
 
@@ -301,7 +301,7 @@ def record_event(case: Case, new: NewEvent, *, actor, at: dt.datetime) -> Proced
     events.append(Ev.of(row))
     _update_case(case, pack, events)
     deadlines.refresh(case, pack, events, at=at)
-    warning_scan.run(at, case_ids=[case.pk])  # this case's warnings, in this transaction
+    warning_engine.refresh("case", [case.pk], at=at)  # this case's warnings, in this transaction
     audit.record(
         actor,
         "case.event",

@@ -14,3 +14,9 @@ class SupervisionConfig(AppConfig):
 
         register(PackKind("warnings", "预警规则", run_warning_examples))
         register(PackKind("review", "案卷评查标准", run_review_examples))
+
+        from fazhi.core import warnings
+        from fazhi.supervision import orders, scan
+
+        warnings.register(scan.SOURCE)  # case warnings (the cases' and the orders' rules)
+        warnings.register_step("orders_escalated", orders.escalate_unanswered)

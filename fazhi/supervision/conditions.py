@@ -1,7 +1,7 @@
 """What each condition TYPE of a warning rule means, twice: as one set-based query, and in memory.
 
 ``pairs`` returns a queryset of the (case, deadline code, subject key) triples for which a rule's
-condition holds at an instant — aliased ``w_case``, ``w_code``, ``w_key`` so that the scan can
+condition holds at an instant — aliased ``w_subject``, ``w_code``, ``w_key`` so that the scan can
 wrap it in INSERT … SELECT and UPDATE … NOT EXISTS. ``close_reason`` is the SQL expression that
 says, for a warning whose triple left the set, why. ``holds`` answers the same question for one
 case held in memory (the rule files' examples, which need no database); a test replays every
@@ -64,8 +64,8 @@ def supported(rule: WarningRule) -> tuple[bool, str]:
 def _aliased(qs: QuerySet, case: str, code: Any, key: Any) -> QuerySet:
     return (
         qs.order_by()
-        .annotate(w_case=F(case), w_code=code, w_key=key)
-        .values("w_case", "w_code", "w_key")
+        .annotate(w_subject=F(case), w_code=code, w_key=key)
+        .values("w_subject", "w_code", "w_key")
     )  # no DISTINCT: it would stop the planner from flattening the subquery into the UPDATE
 
 
@@ -98,20 +98,20 @@ def _order_pairs(rule: WarningRule, at: dt.datetime, case_ids) -> QuerySet:
     qs = (
         SupervisionOrder.objects.overdue(at)
         .order_by()
-        .annotate(w_case=Coalesce("case", "warnings__case"))
-        .filter(w_case__isnull=False)
+        .annotate(w_subject=Coalesce("case", "warnings__case"))
+        .filter(w_subject__isnull=False)
     )
     if rule.procedures:
-        of_procedure = Case.objects.filter(pk=OuterRef("w_case"), procedure__in=rule.procedures)
+        of_procedure = Case.objects.filter(pk=OuterRef("w_subject"), procedure__in=rule.procedures)
         qs = qs.filter(Exists(of_procedure))
     if case_ids is not None:
-        qs = qs.filter(w_case__in=case_ids)
+        qs = qs.filter(w_subject__in=case_ids)
     return (
         qs.annotate(
             w_code=Value("", output_field=CharField()),
             w_key=Cast("pk", CharField(max_length=40)),
         )
-        .values("w_case", "w_code", "w_key")
+        .values("w_subject", "w_code", "w_key")
         .distinct()
     )
 
@@ -126,7 +126,7 @@ def orders_awaiting_reply(case_ids: list[int]) -> bool:
 
 
 def pairs(rule: WarningRule, at: dt.datetime, case_ids=None) -> QuerySet:
-    """Return the (w_case, w_code, w_key) triples for which RULE holds at AT."""
+    """Return the (w_subject, w_code, w_key) triples for which RULE holds at AT."""
     cond = rule.condition
     blank = Value("", output_field=CharField())
     if isinstance(cond, OrderUnanswered):

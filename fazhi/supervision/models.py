@@ -1,8 +1,9 @@
-"""Warnings (预警) opened and closed by the supervision scan, with their append-only history.
+"""Case warnings (预警) and their append-only history: the case source of the one warning engine.
 
 A warning is one (case, rule, subject) whose condition holds: the subject is the deadline it
-watches (its code and key) or, for a handler rule, the officer. At most one OPEN warning exists
-per (rule, case, subject) — a partial unique constraint — so a rescan can never duplicate it.
+watches (its code and key), for a handler rule the officer, for an order rule the 督办单. At most
+one OPEN warning exists per (rule, case, subject) — a partial unique constraint — so a rescan can
+never duplicate it. The fields, states, levels and close reasons are fazhi.core.warnings'.
 """
 
 from __future__ import annotations
@@ -12,36 +13,28 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fazhi.core.append_only import AppendOnly
+from fazhi.core.warnings import (
+    LEVEL_CSS,
+    AbstractWarning,
+    AbstractWarningEvent,
+    CloseReason,
+    Escalated,
+    StepRecord,
+    WarningEventKind,
+    WarningLevel,
+    WarningState,
+)
 from fazhi.org.models import ScopedQuerySet
-from fazhi.supervision.rules import LEVEL_CSS, WarningLevel
 
-
-class WarningState(models.TextChoices):
-    OPEN = "open", _("未消除")
-    CLOSED = "closed", _("已消除")
-
-
-class Escalated(models.TextChoices):  # 推送层级
-    UNIT = "unit", _("办案单位")
-    DISTRICT = "district", _("区县局执法办案管理中心")
-    CITY = "city", _("市局执法监督管理中心")
-
-
-class CloseReason(models.TextChoices):  # why the condition no longer holds
-    CASE_CLOSED = "case_closed", _("案件已结案")
-    DEADLINE_MET = "deadline_met", _("期限内已登记相应环节")
-    DEADLINE_MET_LATE = "deadline_met_late", _("已登记相应环节（已超期）")
-    DEADLINE_STOPPED = "deadline_stopped", _("期限中止计算或不再适用")
-    DEADLINE_EXTENDED = "deadline_extended", _("期限已延长")
-    DEADLINE_PASSED = "deadline_passed", _("期限已届满，转为超期告警")
-    DEADLINE_REDATED = "deadline_redated", _("期限已重新计算")
-    DEADLINE_GONE = "deadline_gone", _("期限已不存在（环节已更正）")
-    EVENT_RECORDED = "event_recorded", _("已登记应有的环节")
-    HANDLER_QUALIFIED = "handler_qualified", _("办案民警执法资格和在岗状态已恢复正常")
-    NO_LONGER_APPLIES = "no_longer_applies", _("情形已不存在")
-    ORDER_ANSWERED = "order_answered", _("督办单已答复")
-    RULE_RETIRED = "rule_retired", _("预警规则已停用")
+__all__ = [
+    "LEVEL_CSS",
+    "CloseReason",
+    "Escalated",
+    "StepRecord",
+    "WarningEventKind",
+    "WarningLevel",
+    "WarningState",
+]
 
 
 class CaseWarningQuerySet(ScopedQuerySet):
@@ -51,42 +44,12 @@ class CaseWarningQuerySet(ScopedQuerySet):
         return self.filter(state=WarningState.OPEN)
 
 
-class CaseWarning(models.Model):  # 预警
+class CaseWarning(AbstractWarning):  # 预警
     """One warning of one rule about one case (and the deadline or officer it is about)."""
 
     case = models.ForeignKey(
         "cases.Case", models.PROTECT, related_name="warnings", verbose_name=_("案件")
     )
-    rule = models.CharField(_("预警规则"), max_length=40)
-    name = models.CharField(_("预警名称"), max_length=100)
-    level = models.CharField(_("等级"), max_length=8, choices=WarningLevel.choices)
-    basis = models.CharField(_("依据"), max_length=300)
-    deadline_code = models.CharField(_("期限"), max_length=40, blank=True)
-    subject_key = models.CharField(_("对象"), max_length=40, blank=True)  # deadline key, officer id
-    state = models.CharField(
-        _("状态"), max_length=8, choices=WarningState.choices, default=WarningState.OPEN
-    )
-    opened_at = models.DateTimeField(_("预警时间"))
-    escalated_level = models.CharField(
-        _("推送层级"), max_length=8, choices=Escalated.choices, default=Escalated.UNIT
-    )
-    escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
-    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("签收人"),
-    )
-    closed_at = models.DateTimeField(_("消除时间"), null=True, blank=True)
-    closed_reason = models.CharField(
-        _("消除原因"), max_length=24, choices=CloseReason.choices, blank=True
-    )
-    # The scan step that last wrote the row: lets one INSERT … SELECT write the history of
-    # exactly the rows that one set-based statement changed.
-    run_token = models.CharField(max_length=32, blank=True, editable=False)
 
     objects = CaseWarningQuerySet.as_manager()
 
@@ -113,57 +76,17 @@ class CaseWarning(models.Model):  # 预警
     def __str__(self) -> str:
         return f"{self.rule} {self.case_id}"
 
-    @property
-    def css(self) -> str:
-        return LEVEL_CSS.get(self.level, "")
 
-
-class StepRecord(AppendOnly, models.Model):
-    """When and by whom a step of a warning's or an order's life happened. Append-only."""
-
-    at = models.DateTimeField(_("时间"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
-    actor_label = models.CharField(_("操作方"), max_length=150)  # username or "system:scan"
-
-    class Meta:
-        abstract = True
-
-
-class WarningEventKind(models.TextChoices):
-    OPENED = "opened", _("预警")
-    ESCALATED = "escalated", _("升级推送")
-    ACKNOWLEDGED = "acknowledged", _("签收")
-    CLOSED = "closed", _("消除")
-
-
-class WarningEvent(StepRecord):  # 预警记录
-    """One step in a warning's life. Append-only."""
-
-    update_refused = _("预警记录只能追加。")
-    delete_refused = _("预警记录只能追加，不能删除。")
+class WarningEvent(AbstractWarningEvent):  # 预警记录
+    """One step in a case warning's life. Append-only."""
 
     warning = models.ForeignKey(
         CaseWarning, models.PROTECT, related_name="events", verbose_name=_("预警")
     )
-    kind = models.CharField(_("事项"), max_length=16, choices=WarningEventKind.choices)
-    escalated_level = models.CharField(
-        _("推送层级"), max_length=8, choices=Escalated.choices, blank=True
-    )
-    reason = models.CharField(_("原因"), max_length=24, choices=CloseReason.choices, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("预警记录")
         ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.warning_id}:{self.kind}"
 
 
 # --- Supervision orders (督办) ---------------------------------------------------------------------

@@ -15,40 +15,17 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
-from django.db import models
-from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from fazhi.cases.packs import Test
 from fazhi.core.rulepacks import RulePackError, line_of, read_yaml
+from fazhi.core.warnings import LEVEL_CSS, Duration, Escalation, WarningLevel
 
-
-class WarningLevel(models.TextChoices):  # 预警等级
-    HINT = "hint", _("提示")
-    WARNING = "warning", _("预警")
-    ALARM = "alarm", _("告警")
-
-
-LEVEL_CSS = {
-    WarningLevel.HINT: "level-yellow",
-    WarningLevel.WARNING: "level-orange",
-    WarningLevel.ALARM: "level-red",
-}
+__all__ = ["LEVEL_CSS", "Duration", "Escalation", "WarningLevel"]  # also defined here before
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Duration(Strict):
-    """A lead time or an age: ``{hours: 6}``, ``{days: 3}`` (plain clock time, not working days)."""
-
-    days: int = Field(default=0, ge=0)
-    hours: int = Field(default=0, ge=0)
-
-    @property
-    def delta(self) -> dt.timedelta:
-        return dt.timedelta(days=self.days, hours=self.hours)
 
 
 class DeadlineDueWithin(Strict):
@@ -133,23 +110,6 @@ Condition = Annotated[
     Field(discriminator="type"),
 ]
 DEADLINE_TYPES = ("deadline_due_within", "deadline_overdue", "deadline_missed")
-
-
-class Escalation(Strict):
-    """When an open warning goes up: to the district centre, then to the city centre."""
-
-    district_after: Duration | None = None
-    city_after: Duration | None = None
-
-    @model_validator(mode="after")
-    def _city_after_district(self) -> Escalation:
-        if (
-            self.district_after is not None
-            and self.city_after is not None
-            and self.city_after.delta < self.district_after.delta
-        ):
-            raise ValueError("city_after is shorter than district_after")
-        return self
 
 
 class WarningRule(Strict):

@@ -272,11 +272,11 @@ def test_the_incremental_scan_considers_the_rule_only_for_cases_with_an_order_aw
 
 
 def test_the_periodic_task_opens_the_warning_and_escalates_the_order_in_one_run(tree, people, case):
-    from fazhi.supervision import tasks
+    from fazhi.core import tasks
 
     order = _issue(tree, case, people["d1"])
     with time_machine.travel(at("2025-04-09 09:00"), tick=False):
-        result = tasks.periodic_scan.call_local()
+        result = tasks.periodic_sweep.call_local()
 
     order.refresh_from_db()
     assert (result["orders_escalated"], order.level) == (1, OrderLevel.CITY)

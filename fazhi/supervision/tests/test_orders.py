@@ -217,11 +217,11 @@ def test_an_answered_order_neither_escalates_nor_is_overdue(tree, people, case):
 
 
 def test_the_periodic_scan_escalates_unanswered_orders(tree, people, case):
-    from fazhi.supervision import tasks
+    from fazhi.core import tasks
 
     order = _issue(tree, case, people["d1"])
     with time_machine.travel(at("2025-04-09 09:00"), tick=False):
-        result = tasks.periodic_scan.call_local()
+        result = tasks.periodic_sweep.call_local()
 
     order.refresh_from_db()
     assert result["orders_escalated"] == 1

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fazhi.audit.models import AuditEntry
+from fazhi.core import warnings
 from fazhi.org.models import Officer, OfficerStatus
 from fazhi.supervision import scan
 from fazhi.supervision.models import CaseWarning, CloseReason, WarningEvent, WarningState
@@ -240,22 +241,22 @@ def test_a_scan_killed_mid_way_leaves_each_rule_applied_or_not_and_the_next_repa
     from fazhi.cases.models import Case
 
     Case.objects.filter(pk=case.pk).update(outside_centre=True)
-    real = scan.apply_rule
+    real = warnings.apply_rule
 
-    def killed_after_writing(rule, at_, case_ids):
-        counts = real(rule, at_, case_ids)
+    def killed_after_writing(src, rule, at_, ids, **kwargs):
+        counts = real(src, rule, at_, ids, **kwargs)
         if rule.code == "CHUANHUAN_OVER":
             raise RuntimeError("worker killed")
         return counts
 
-    monkeypatch.setattr(scan, "apply_rule", killed_after_writing)
+    monkeypatch.setattr(warnings, "apply_rule", killed_after_writing)
     with pytest.raises(RuntimeError):
-        scan.run(at("2025-04-03 09:00"))
+        warnings.sweep(at("2025-04-03 09:00"))
 
     assert open_rules(case) == {"YINGJIN_WEIJIN"}  # case.yaml ran and committed; the rest not
     assert not WarningEvent.objects.filter(warning__rule="CHUANHUAN_OVER").exists()
 
-    monkeypatch.setattr(scan, "apply_rule", real)
+    monkeypatch.setattr(warnings, "apply_rule", real)
     result = scan.run(at("2025-04-03 09:00"))
 
     assert open_rules(case) == {"YINGJIN_WEIJIN", "CHUANHUAN_OVER", "BANAN_OVER"}

@@ -1,12 +1,18 @@
+"""`fazhi scan`: the warning sweep now — exactly what the periodic task runs (ADR 0014)."""
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from fazhi.supervision import scan
+from fazhi.core import warnings
 
 
 class Command(BaseCommand):
-    help = "Evaluate every warning rule over all cases now; open, close and escalate warnings."
+    help = (
+        "Run the warning sweep now: every warning rule over all cases and applications (open,"
+        " close and escalate warnings, each rule in its own transaction), then escalate"
+        " unanswered supervision orders."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -14,22 +20,25 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        from fazhi.services import alerts  # the 警快办 deadline warnings, on the same schedule
-
-        with transaction.atomic():
-            result = scan.run(timezone.now())
-            services = alerts.run()
-            if options["dry_run"]:
+        if options["dry_run"]:
+            # The same sweep inside one transaction that is rolled back (each rule's own
+            # transaction becomes a savepoint).
+            with transaction.atomic():
+                result = warnings.sweep(timezone.now())
                 transaction.set_rollback(True)
-        for code, (opened, closed, escalated) in sorted(result.by_rule.items()):
-            self.stdout.write(f"  {code}: opened={opened} closed={closed} escalated={escalated}")
-        for note in result.skipped:
-            self.stdout.write(f"  skipped {note}")
+        else:
+            result = warnings.sweep(timezone.now())
         prefix = "dry run: " if options["dry_run"] else ""
-        self.stdout.write(
-            f"{prefix}opened={result.opened} closed={result.closed} escalated={result.escalated}"
-        )
-        self.stdout.write(
-            f"{prefix}services: opened={services.opened} closed={services.closed}"
-            f" escalated={services.escalated}"
-        )
+        for name, counts in sorted(result.sources.items()):
+            for code, (opened, closed, escalated) in sorted(counts.by_rule.items()):
+                self.stdout.write(
+                    f"  {name} {code}: opened={opened} closed={closed} escalated={escalated}"
+                )
+            for note in counts.skipped:
+                self.stdout.write(f"  {name} skipped {note}")
+            self.stdout.write(
+                f"{prefix}{name}: opened={counts.opened} closed={counts.closed}"
+                f" escalated={counts.escalated}"
+            )
+        for step, count in sorted(result.steps.items()):
+            self.stdout.write(f"{prefix}{step}={count}")
