@@ -53,6 +53,7 @@ def _register_routers() -> None:
     from fazhi.catalog.api import router as catalog_router
     from fazhi.law.api import router as law_router
     from fazhi.org.api import router as org_router
+    from fazhi.reports.api import router as metrics_router
     from fazhi.services.api import router as services_router
 
     api.add_router("/org", org_router)
@@ -61,6 +62,7 @@ def _register_routers() -> None:
     api.add_router("/cases", cases_router)
     api.add_router("/deadlines", deadlines_router)
     api.add_router("/services", services_router)
+    api.add_router("/metrics", metrics_router)
 
 
 _register_routers()

@@ -10,12 +10,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from fazhi.core import metrics
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
+from fazhi.core.metrics import Period
 from fazhi.org.models import Unit
 from fazhi.org.roles import Capability as C
-from fazhi.reports import metrics
-from fazhi.reports.metrics import Period
 from fazhi.reports.views import _date
 from fazhi.services import metrics as service_metrics
 

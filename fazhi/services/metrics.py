@@ -32,8 +32,8 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fazhi.core.metrics import MetricKind, MetricValue, Period, metric, percent
 from fazhi.org.models import Unit
-from fazhi.reports.metrics import MetricValue, Period, metric, percent
 from fazhi.services.models import (
     Application,
     ApplicationStatus,
@@ -214,7 +214,9 @@ Builder = Callable[[Inputs], MetricValue]
 BUILDERS: dict[str, Builder] = {}
 
 
-def service_metric(code: str, *, name, formula, unit) -> Callable[[Builder], Builder]:
+def service_metric(
+    code: str, *, name, formula, unit, kind: MetricKind = MetricKind.RATE
+) -> Callable[[Builder], Builder]:
     """Register CODE in the metric registry, computed by BUILDER from freshly read figures."""
 
     def decorator(builder: Builder) -> Builder:
@@ -224,7 +226,7 @@ def service_metric(code: str, *, name, formula, unit) -> Callable[[Builder], Bui
             return builder(inputs(period, scope))
 
         compute.__name__ = compute.__qualname__ = f"metric_{code}"
-        metric(code, name=name, formula=formula, unit=unit)(compute)
+        metric(code, name=name, formula=formula, unit=unit, kind=kind)(compute)
         return builder
 
     return decorator
@@ -286,6 +288,7 @@ def on_the_spot_rate(i: Inputs) -> MetricValue:
     name=_("平均办理时长（工作日）"),
     formula=_("Σ 提交日至办结日之间的工作日数（提交日不计，办结日计） / 期间办结办件数"),
     unit=_("个工作日"),
+    kind=MetricKind.AVERAGE,
 )
 def average_working_days(i: Inputs) -> MetricValue:
     n, d = i.apps.working_days, i.apps.completed
@@ -297,6 +300,7 @@ def average_working_days(i: Inputs) -> MetricValue:
     name=_("平均办理时长（小时）"),
     formula=_("Σ (办结时间 − 提交时间，小时) / 期间办结办件数"),
     unit=_("小时"),
+    kind=MetricKind.AVERAGE,
 )
 def average_hours(i: Inputs) -> MetricValue:
     d, hours = i.apps.completed, Decimal(i.apps.seconds) / 3600
@@ -308,6 +312,7 @@ def average_hours(i: Inputs) -> MetricValue:
     name=_("逾期未办结办件"),
     formula=_("计时中（已受理、已准予）且办结期限早于统计日（期间截止日与今天中较早者）的办件数"),
     unit=_("件"),
+    kind=MetricKind.COUNT,
 )
 def overdue_open(i: Inputs) -> MetricValue:
     records = (
@@ -324,6 +329,7 @@ def overdue_open(i: Inputs) -> MetricValue:
     name=_("超期办结办件"),
     formula=_("期间办结且办结日（上海时间）晚于办结期限的办件数（分母：期间办结办件数）"),
     unit=_("件"),
+    kind=MetricKind.COUNT,
 )
 def completed_late(i: Inputs) -> MetricValue:
     records = completed_in(i.period, i.scope).filter(completed_late=True)
@@ -350,7 +356,11 @@ def _channel_metric(channel: Channel) -> None:
     name, formula = CHANNEL_NAMES[channel]
 
     @service_metric(
-        f"services_applications_{channel.value}", name=name, formula=formula, unit=_("件")
+        f"services_applications_{channel.value}",
+        name=name,
+        formula=formula,
+        unit=_("件"),
+        kind=MetricKind.COUNT,
     )
     def build(i: Inputs) -> MetricValue:
         records = submitted_in(i.period, i.scope).filter(channel=channel)
@@ -366,6 +376,7 @@ for _channel in Channel:
     name=_("口岸团队旅游签证服务团队数"),
     formula=_("期间办结的需提交团队名单事项（口岸团队旅游签证）办件数，一件为一个团队"),
     unit=_("个"),
+    kind=MetricKind.COUNT,
 )
 def groups_served(i: Inputs) -> MetricValue:
     records = completed_in(i.period, i.scope).filter(item_id__in=roster_items())

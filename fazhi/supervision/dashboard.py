@@ -32,9 +32,9 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from fazhi.core import metrics
+from fazhi.core.metrics import Period
 from fazhi.org.models import Unit
-from fazhi.reports import metrics
-from fazhi.reports.metrics import Period
 from fazhi.supervision.models import (
     CaseWarning,
     OrderEvent,

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from fazhi.core.access import requires
 from fazhi.core.home import link
+from fazhi.core.metrics import Period
 from fazhi.org.models import Unit
 from fazhi.org.roles import Capability as C
-from fazhi.reports.metrics import Period
 from fazhi.supervision import dashboard
 from fazhi.supervision.dashboard import PeriodKind
 from fazhi.supervision.models import WarningState

@@ -48,9 +48,9 @@ from fazhi.cases.demo import demo_instant
 from fazhi.cases.models import Case, Deadline, DeadlineStatus, ProceduralEvent
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.demo import DEMO_PASSWORD
+from fazhi.core.metrics import Period
 from fazhi.org.models import Officer, Unit, UnitKind, User
 from fazhi.org.roles import Capability, Role
-from fazhi.reports.metrics import Period
 from fazhi.supervision import orders, review, scan
 from fazhi.supervision.dashboard import PeriodKind, period_of
 from fazhi.supervision.models import (

@@ -25,9 +25,9 @@ from fazhi.cases.forms import LocalDateTimeInput, style
 from fazhi.cases.models import Case
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
+from fazhi.core.metrics import Period
 from fazhi.org.models import Unit
 from fazhi.org.roles import Capability as C
-from fazhi.reports.metrics import Period
 from fazhi.supervision import dashboard, orders, warnings
 from fazhi.supervision.models import OrderLevel, OrderStatus, SupervisionOrder
 from fazhi.supervision.views import _filter_of

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from fazhi.core.metrics import MetricValue, Period, metric, percent
 from fazhi.org.models import Unit
-from fazhi.reports.metrics import MetricValue, Period, metric, percent
 from fazhi.supervision.models import CaseReview, ReviewGrade
 
 

@@ -4,10 +4,10 @@ import pytest
 from django.urls import reverse
 
 from fazhi.cases.tests.factories import at
+from fazhi.core import metrics
 from fazhi.core.errors import FazhiError
+from fazhi.core.metrics import MetricValue, Period
 from fazhi.org.roles import Role
-from fazhi.reports import metrics
-from fazhi.reports.metrics import MetricValue, Period
 from fazhi.supervision import review
 from fazhi.supervision.models import CaseReview
 from fazhi.supervision.review import Finding

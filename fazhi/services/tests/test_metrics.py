@@ -25,9 +25,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from fazhi.core import metrics as registry
+from fazhi.core.metrics import Period
 from fazhi.org.roles import Role
-from fazhi.reports import metrics as registry
-from fazhi.reports.metrics import Period
 from fazhi.services import applications as ops
 from fazhi.services import metrics
 from fazhi.services.models import Channel, GroupRoster, HandlingMode
