@@ -210,12 +210,19 @@ class ComputedDeadline:
     status: str  # open | paused | met | missed | stopped (ended by an event, 转为一般程序)
     met_at: dt.datetime | None
     basis: str
-    explanation: str
+    facts: dict  # how it was counted, as data (fazhi.cases.explain renders it; ADR 0018)
     is_provisional: bool
     is_liberty: bool
     paused_days: int
     extended: bool
     unverified: bool
+
+    @property
+    def explanation(self) -> str:
+        """The facts as one sentence in the active language."""
+        from fazhi.cases.explain import render
+
+        return render(self.facts)
 
 
 def compute_deadlines(
@@ -268,41 +275,41 @@ def _one(
     keyed: bool,
     unverified: bool,
 ) -> ComputedDeadline:
-    notes: list[str] = []
+    """Count one deadline. The facts say what was counted; they hold no text of any language.
+
+    The original period (with any paused days) runs from the start event; each approved
+    extension runs from the (rolled) last day of the period before it (程序规定第三十五条:
+    the extension lengthens the period as it ended). ``earliest`` moves the last day to the
+    first day the meeting event may lawfully happen, when that is later (听证通知 7 working days
+    before 听证, which may not fit in 10 days).
+    """
     bases = [spec.basis]
     start_at = start.ended_at if spec.start_at_end and start.ended_at else start.occurred_at
-    start_name = pack.event(spec.start).name
+    facts: dict[str, Any] = {
+        "v": FACTS_VERSION,
+        "start": {"event": spec.start, "name": pack.event(spec.start).name, "at": _iso(start_at)},
+        "restarts": [],
+        "amount": spec.amount,
+        "unit": spec.unit,
+        "liberty": spec.liberty,
+        "variant": None,
+        "pauses": [],
+        "extensions": [],
+        "periods": [],
+        "earliest": None,
+        "stopped": None,
+    }
     for restart in (e for e in events if e.kind in spec.restarted_by and e.occurred_at >= start_at):
         start_at = restart.occurred_at
-        start_name = pack.event(restart.kind).name
-        notes.append(_("自 %(at)s 重新计算") % {"at": _local(start_at)})
+        facts["restarts"].append(
+            {"event": restart.kind, "name": pack.event(restart.kind).name, "at": _iso(start_at)}
+        )
     amount = spec.amount
     for variant in spec.variants:
         if all(test.holds(start) for test in variant.when):
             amount = variant.amount
             bases.append(variant.basis)
-    extended = False
-    for ext in spec.extensions:
-        approvals = [
-            e
-            for e in events
-            if e.kind == ext.event
-            and e.occurred_at >= start_at
-            and e.data.get("deadline", spec.code) == spec.code
-        ][: ext.max_times]
-        for approval in approvals:
-            amount += ext.amount
-            extended = True
-            approver = approval.data.get("approver", "")
-            notes.append(
-                _("%(at)s 经%(approver)s批准延长 %(amount)s")
-                % {
-                    "at": _local(approval.occurred_at),
-                    "approver": approver,
-                    "amount": f"{ext.amount}{_unit_label(spec.unit)}",
-                }
-            )
-            bases.append(ext.basis)
+            facts["variant"] = {"amount": variant.amount, "basis": variant.basis}
     paused_days = 0
     paused_open = False
     for pause in spec.pauses:
@@ -321,18 +328,16 @@ def _one(
             )
             if resume is None:
                 paused_open = True
-                notes.append(
-                    _("%(at)s 起中止计算（%(basis)s）")
-                    % {"at": _local(stop.occurred_at), "basis": pause.basis}
+                facts["pauses"].append(
+                    {"from": _iso(stop.occurred_at), "to": None, "days": None, "basis": pause.basis}
                 )
                 continue
             days = (_day(resume) - _day(stop.occurred_at)).days
             paused_days += days
-            notes.append(
-                _("%(start)s 至 %(end)s 不计入（%(days)d 日，%(basis)s）")
-                % {
-                    "start": _day(stop.occurred_at),
-                    "end": _day(resume),
+            facts["pauses"].append(
+                {
+                    "from": _day(stop.occurred_at).isoformat(),
+                    "to": _day(resume).isoformat(),
                     "days": days,
                     "basis": pause.basis,
                 }
@@ -340,6 +345,59 @@ def _one(
             bases.append(pause.basis)
     total = amount + (paused_days if spec.unit != PeriodUnit.HOURS else 0)
     period = add_period(start_at, total, spec.unit, liberty=spec.liberty, calendar=calendar)
+    periods = [period]
+    approvals = sorted(
+        (
+            (approval, ext)
+            for ext in spec.extensions
+            for approval in [
+                e
+                for e in events
+                if e.kind == ext.event
+                and e.occurred_at >= start_at
+                and e.data.get("deadline", spec.code) == spec.code
+            ][: ext.max_times]
+        ),
+        key=lambda pair: pair[0].occurred_at,
+    )
+    for approval, ext in approvals:
+        period = add_period(
+            periods[-1].end, ext.amount, spec.unit, liberty=spec.liberty, calendar=calendar
+        )
+        periods.append(period)
+        facts["extensions"].append(
+            {
+                "at": _iso(approval.occurred_at),
+                "approver": str(approval.data.get("approver", "")),
+                "amount": ext.amount,
+                "basis": ext.basis,
+            }
+        )
+        bases.append(ext.basis)
+    facts["periods"] = [p.facts() for p in periods]
+    due_at = period.due_at
+    provisional = any(p.is_provisional for p in periods)
+    missing = sorted({year for p in periods for year in p.missing_years})
+    earliest_unverified = False
+    if spec.earliest is not None:
+        floor = add_period(start_at, spec.earliest.amount, spec.earliest.unit, calendar=calendar)
+        applies = floor.due_at > due_at
+        facts["earliest"] = {
+            "amount": spec.earliest.amount,
+            "unit": spec.earliest.unit,
+            "event": spec.met_by[0] if spec.met_by else "",
+            "name": pack.event(spec.met_by[0]).name if spec.met_by else "",
+            "basis": spec.earliest.basis,
+            "applies": applies,
+            "period": floor.facts(),
+        }
+        if applies:
+            due_at = floor.due_at
+            provisional = provisional or floor.is_provisional
+            missing = sorted({*missing, *floor.missing_years})
+            bases.append(spec.earliest.basis)
+            earliest_unverified = spec.earliest.unverified
+    facts["provisional_years"] = missing
     met_at = None
     if spec.met_by_end:
         met_at = start.ended_at
@@ -350,43 +408,48 @@ def _one(
             met_at = event.occurred_at
     ender = next((e for e in events if e.kind in spec.ended_by and e.occurred_at >= start_at), None)
     if met_at is not None and (ender is None or met_at <= ender.occurred_at):
-        status = "met" if met_at < period.due_at else "missed"
+        status = "met" if met_at < due_at else "missed"
     elif ender is not None:
         # No longer applies (快速办理 转为一般程序): "stopped", stored as such.
         status = "stopped"
         met_at = None
-        notes.append(
-            _("%(at)s 起不再适用（%(event)s）")
-            % {"at": _local(ender.occurred_at), "event": pack.event(ender.kind).name}
-        )
+        facts["stopped"] = {
+            "event": ender.kind,
+            "name": pack.event(ender.kind).name,
+            "at": _iso(ender.occurred_at),
+        }
     else:
         status = "paused" if paused_open else "open"
-    explanation = _("自%(start)s起算：") % {"start": start_name} + "；".join(
-        [period.explain(), *notes]
-    )
+    basis = "；".join(dict.fromkeys(bases))
+    facts["provisions"] = list(dict.fromkeys(part for b in bases for part in b.split("；")))
     return ComputedDeadline(
         code=spec.code,
         name=spec.name,
         key=str(start.id) if keyed else "",
         start_at=start_at,
-        due_at=period.due_at,
+        due_at=due_at,
         status=status,
         met_at=met_at,
-        basis="；".join(dict.fromkeys(bases)),
-        explanation=explanation,
-        is_provisional=period.is_provisional,
+        basis=basis,
+        facts=facts,
+        is_provisional=provisional,
         is_liberty=spec.liberty,
         paused_days=paused_days,
-        extended=extended,
-        unverified=spec.unverified or unverified,
+        extended=bool(facts["extensions"]),
+        unverified=spec.unverified or unverified or earliest_unverified,
     )
+
+
+FACTS_VERSION = 1
+
+
+def _iso(instant: dt.datetime) -> str:
+    from fazhi.core.clock import SHANGHAI
+
+    return instant.astimezone(SHANGHAI).isoformat()
 
 
 def _day(instant: dt.datetime) -> dt.date:
     from fazhi.core.clock import SHANGHAI
 
     return instant.astimezone(SHANGHAI).date()
-
-
-def _unit_label(unit: str) -> str:
-    return {"workdays": _("个工作日"), "days": _("日"), "hours": _("小时")}[unit]

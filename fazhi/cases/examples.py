@@ -24,6 +24,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from fazhi.cases import explain
 from fazhi.cases.derive import (
     ComputedDeadline,
     Ev,
@@ -50,9 +51,7 @@ def _instant(value: Any, path: Path, where: str) -> dt.datetime:
 
 def last_day(deadline: ComputedDeadline) -> str:
     """Return how an example names a deadline: its last day, or its instant for hour periods."""
-    if deadline.explanation and "小时" in deadline.explanation.split("；")[0]:
-        return deadline.due_at.astimezone(SHANGHAI).isoformat(timespec="minutes")
-    return (deadline.due_at.astimezone(SHANGHAI) - dt.timedelta(microseconds=1)).date().isoformat()
+    return explain.last_day(deadline.facts, deadline.due_at)
 
 
 def run_scenario(

@@ -190,6 +190,20 @@ class Pause(Strict):
     basis: str
 
 
+class Earliest(Strict):
+    """The first day the meeting event may lawfully happen, counted from the deadline's start.
+
+    听证 needs 7 working days' notice (行政处罚法第六十四条第（二）项、第八十五条), which may not fit in
+    the 10 days of 程序规定第一百三十七条: when this period ends later than the deadline, the
+    deadline ends on its last day instead and the explanation says so.
+    """
+
+    amount: int = Field(gt=0)
+    unit: Literal["workdays", "days", "hours"]
+    basis: str
+    unverified: bool = False
+
+
 class DeadlineSpec(Strict):
     code: str
     name: str
@@ -208,6 +222,7 @@ class DeadlineSpec(Strict):
     extensions: tuple[Extension, ...] = ()
     pauses: tuple[Pause, ...] = ()
     restarted_by: tuple[str, ...] = ()  # events that restart the period from their time
+    earliest: Earliest | None = None  # the meeting event may not lawfully happen before this
     basis: str
     unverified: bool = False
 
@@ -215,6 +230,8 @@ class DeadlineSpec(Strict):
     def _met_somehow(self) -> DeadlineSpec:
         if not self.met_by and not self.met_by_end:
             raise ValueError(f"deadline {self.code} has neither met_by nor met_by_end")
+        if self.earliest is not None and not self.met_by:
+            raise ValueError(f"deadline {self.code}: earliest needs a met_by event")
         return self
 
 

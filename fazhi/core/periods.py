@@ -52,20 +52,82 @@ class Period:
         return bool(self.missing_years)
 
     def explain(self) -> str:
-        """Return one sentence in Chinese that lets legal staff check the period by hand."""
-        parts = [self.rule]
-        if self.skipped:
-            parts.append("跳过 " + _ranges(self.skipped))
-        if self.makeup_counted:
-            parts.append(
-                "计入调休上班日 " + "、".join(f"{d.isoformat()}" for d, _n in self.makeup_counted)
-            )
-        if self.rolled_from:
-            parts.append(f"期满日 {self.rolled_from.isoformat()} 为休息日，顺延至下一个工作日")
-        if self.missing_years:
-            years = "、".join(str(y) for y in self.missing_years)
-            parts.append(f"{years} 年节假日安排尚未载入，仅按周末计算，结果为暂定")
-        return "；".join(parts) + f"（{self.basis}）"
+        """Return one sentence, in the active language, that lets legal staff check the period."""
+        return describe_period(self.facts())
+
+    def facts(self) -> dict:
+        """Return the period as JSON-ready data (no text in any language): what it counted.
+
+        ``describe_period`` renders it in the reader's language; a stored deadline keeps these
+        facts, never the sentence (ADR 0018).
+        """
+
+        def when(value: dt.date | dt.datetime) -> str:
+            if isinstance(value, dt.datetime):
+                instant = value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
+                return instant.astimezone(SHANGHAI).isoformat()
+            return value.isoformat()
+
+        start = self.start
+        if self.unit is not PeriodUnit.HOURS and isinstance(start, dt.datetime):
+            start = start.astimezone(SHANGHAI).date()
+        return {
+            "start": when(start),
+            "amount": self.amount,
+            "unit": str(self.unit),
+            "liberty": self.liberty,
+            "end": when(self.end),
+            "due_at": when(self.due_at),
+            "skipped": [[day.isoformat(), name] for day, name in self.skipped],
+            "makeup": [[day.isoformat(), name] for day, name in self.makeup_counted],
+            "rolled_from": self.rolled_from.isoformat() if self.rolled_from else None,
+            "missing_years": list(self.missing_years),
+            "basis": self.basis,
+        }
+
+
+def describe_period(facts: dict) -> str:
+    """Render a period's ``facts()`` as one sentence in the active language (gettext)."""
+    from django.utils.translation import gettext as _
+
+    amount, unit = facts["amount"], facts["unit"]
+    if unit == PeriodUnit.HOURS:
+        start = dt.datetime.fromisoformat(facts["start"]).astimezone(SHANGHAI)
+        end = dt.datetime.fromisoformat(facts["end"]).astimezone(SHANGHAI)
+        parts = [
+            _("自 %(start)s 起连续计算 %(amount)d 小时，至 %(end)s 止，不因节假日延长")
+            % {"start": f"{start:%Y-%m-%d %H:%M}", "amount": amount, "end": f"{end:%Y-%m-%d %H:%M}"}
+        ]
+    elif unit == PeriodUnit.WORKDAYS:
+        parts = [
+            _("自 %(start)s 起 %(amount)d 个工作日（起始日不计入），期满日 %(end)s")
+            % {"start": facts["start"], "amount": amount, "end": facts["end"]}
+        ]
+    else:
+        rule = _("自 %(start)s 起 %(amount)d 日（起始日不计入），期满日 %(end)s") % {
+            "start": facts["start"],
+            "amount": amount,
+            "end": facts["end"],
+        }
+        if facts.get("liberty"):
+            rule += _("；限制人身自由的期间至期满之日为止，不因节假日延长")
+        parts = [rule]
+    skipped = [(dt.date.fromisoformat(d), _(n)) for d, n in facts.get("skipped") or []]
+    if skipped:
+        parts.append(_("跳过 %(days)s") % {"days": _ranges(tuple(skipped))})
+    makeup = facts.get("makeup") or []
+    if makeup:
+        parts.append(_("计入调休上班日 %(days)s") % {"days": "、".join(d for d, _n in makeup)})
+    if facts.get("rolled_from"):
+        parts.append(
+            _("期满日 %(day)s 为休息日，顺延至下一个工作日") % {"day": facts["rolled_from"]}
+        )
+    if facts.get("missing_years"):
+        years = "、".join(str(y) for y in facts["missing_years"])
+        parts.append(
+            _("%(years)s 年节假日安排尚未载入，仅按周末计算，结果为暂定") % {"years": years}
+        )
+    return "；".join(parts) + _("（%(basis)s）") % {"basis": facts["basis"]}
 
 
 def _ranges(days: tuple[tuple[dt.date, str], ...]) -> str:
