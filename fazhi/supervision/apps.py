@@ -11,8 +11,17 @@ class SupervisionConfig(AppConfig):
         from fazhi.supervision import review_metrics  # noqa: F401 - registers the 评查 metrics
         from fazhi.supervision.examples import run_warning_examples
         from fazhi.supervision.review import run_review_examples
+        from fazhi.supervision.rules import RuleRegistry, load_warning_pack
 
-        register(PackKind("warnings", "预警规则", run_warning_examples))
+        register(
+            PackKind(
+                "warnings",
+                "预警规则",
+                run_warning_examples,
+                load=load_warning_pack,
+                load_folder=RuleRegistry.from_paths,
+            )
+        )
         register(PackKind("review", "案卷评查标准", run_review_examples))
 
         from fazhi.core import warnings

@@ -10,22 +10,17 @@ file, the line and the rule. Format: rules/warnings/README.md.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from django.conf import settings
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from fazhi.cases.packs import Test
-from fazhi.core.rulepacks import RulePackError, line_of, read_yaml
+from fazhi.core.rulepacks import Basis, PackHeader, RulePackError, Strict, load_file
+from fazhi.core.rulepacks import registry as pack_registry
 from fazhi.core.warnings import LEVEL_CSS, Duration, Escalation, WarningLevel
 
 __all__ = ["LEVEL_CSS", "Duration", "Escalation", "WarningLevel"]  # also defined here before
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class DeadlineDueWithin(Strict):
@@ -118,7 +113,7 @@ class WarningRule(Strict):
     level: WarningLevel
     condition: Condition
     procedures: tuple[str, ...] = ()  # only cases of these procedure packs (all when empty)
-    basis: str = Field(max_length=300)
+    basis: Basis = Field(max_length=300)  # citations resolved on load (rules/README.md)
     unverified: bool = False
     note: str = ""
     escalation: Escalation = Escalation()
@@ -128,14 +123,10 @@ class WarningRule(Strict):
         return LEVEL_CSS[self.level]
 
 
-class WarningPack(Strict):
-    id: str
-    name: str
-    effective_from: dt.date
-    effective_to: dt.date | None = None
-    note: str = ""
+class WarningPack(PackHeader):
+    """A warning file: the header (rules/README.md) and its rules."""
+
     rules: tuple[WarningRule, ...] = Field(min_length=1)
-    examples: tuple[dict, ...] = ()
 
     @model_validator(mode="after")
     def _codes_unique(self) -> WarningPack:
@@ -144,62 +135,51 @@ class WarningPack(Strict):
             if rule.code in seen:
                 raise ValueError(f"rule code {rule.code} appears twice")
             seen.add(rule.code)
-        if self.effective_to is not None and self.effective_to < self.effective_from:
-            raise ValueError(
-                f"effective_to {self.effective_to} is before effective_from {self.effective_from}"
-            )
         return self
 
-
-def _rule_name(data: Any, loc: tuple) -> str | None:
-    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
-        try:
-            return str(data["rules"][loc[1]].get("code"))
-        except (KeyError, IndexError, TypeError, AttributeError):
-            return None
-    return None
+    @property
+    def name(self) -> str:  # the header's title, under the name the views used
+        return self.title
 
 
 def load_warning_pack(path: Path) -> WarningPack:
     """Return the validated warning rules of PATH, or raise RulePackError (file, line, rule)."""
-    data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise RulePackError(path, "a warning file is a mapping with id, name, rules, examples")
-    try:
-        return WarningPack.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = tuple(error["loc"])
-        where = ".".join(str(part) for part in loc)
-        raise RulePackError(
-            path, f"{where}: {error['msg']}", line=line_of(data, loc), rule=_rule_name(data, loc)
-        ) from None
+    return load_file(path, WarningPack, what="a warning file")[0]
 
 
 class RuleRegistry:
     """Every warning rule of a rules folder, by code."""
 
-    def __init__(self, packs: list[WarningPack]) -> None:
+    def __init__(self, packs: list[WarningPack], paths: list[Path] | None = None) -> None:
         self.packs = packs
         self.rules: dict[str, WarningRule] = {}
-        for pack in packs:
+        for index, pack in enumerate(packs):
             for rule in pack.rules:
                 if rule.code in self.rules:
-                    raise RulePackError(pack.id, "rule code appears in two files", rule=rule.code)
+                    where = paths[index] if paths else Path(pack.id)
+                    raise RulePackError(where, "rule code appears in two files", rule=rule.code)
                 self.rules[rule.code] = rule
 
     @classmethod
+    def from_paths(cls, paths: list[Path]) -> RuleRegistry:
+        return cls([load_warning_pack(path) for path in paths], paths)
+
+    @classmethod
     def load(cls, rules_dir: Path | None = None) -> RuleRegistry:
-        folder = (rules_dir or settings.RULES_DIR) / "warnings"
-        return cls([load_warning_pack(path) for path in sorted(folder.glob("*.yaml"))])
+        """Every warning file of RULES_DIR/warnings (the rule-pack registry's cached copy)."""
+        return pack_registry.folder("warnings", rules_dir)
 
     def all(self) -> list[WarningRule]:
         return list(self.rules.values())
+
+    def in_force(self, day: dt.date) -> list[WarningRule]:
+        """The rules of the files in force on DAY (effective_from ≤ DAY ≤ effective_to)."""
+        return [rule for pack in self.packs if pack.in_force_on(day) for rule in pack.rules]
 
     def get(self, code: str) -> WarningRule | None:
         return self.rules.get(code)
 
 
-@lru_cache(maxsize=1)
 def registry() -> RuleRegistry:
-    return RuleRegistry.load()
+    """The warning rules of settings.RULES_DIR, reloaded when a file changes (ADR 0013)."""
+    return pack_registry.folder("warnings")

@@ -53,7 +53,7 @@ def test_every_rule_has_an_example_that_opens_it():
 def test_a_bad_rule_names_the_file_the_line_and_the_rule(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(
-        "id: bad\nname: x\neffective_from: 2025-01-01\nrules:\n"
+        "id: bad\ntitle: x\nversion: 1\nsource: test\neffective_from: 2025-01-01\nrules:\n"
         "  - code: LATE\n    name: 迟\n    level: red\n"
         "    condition: {type: deadline_overdue, deadlines: [handling]}\n    basis: 《法》\n",
         encoding="utf-8",
@@ -62,13 +62,13 @@ def test_a_bad_rule_names_the_file_the_line_and_the_rule(tmp_path):
     with pytest.raises(RulePackError) as excinfo:
         load_warning_pack(path)
 
-    assert str(excinfo.value).startswith("bad.yaml:7 [LATE]: rules.0.level")
+    assert str(excinfo.value).startswith("bad.yaml:9 [LATE]: rules.0.level")
 
 
 def test_an_unknown_condition_type_is_refused(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(
-        "id: bad\nname: x\neffective_from: 2025-01-01\nrules:\n"
+        "id: bad\ntitle: x\nversion: 1\nsource: test\neffective_from: 2025-01-01\nrules:\n"
         "  - code: LATE\n    name: 迟\n    level: alarm\n"
         "    condition: {type: moon_phase}\n    basis: 《法》\n",
         encoding="utf-8",
@@ -81,7 +81,7 @@ def test_an_unknown_condition_type_is_refused(tmp_path):
 def test_a_where_the_scan_cannot_run_in_sql_is_refused(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(
-        "id: bad\nname: x\neffective_from: 2025-01-01\nrules:\n"
+        "id: bad\ntitle: x\nversion: 1\nsource: test\neffective_from: 2025-01-01\nrules:\n"
         "  - code: LATE\n    name: 迟\n    level: alarm\n    basis: 《法》\n"
         "    condition:\n      type: event_missing_after\n      event: decide\n"
         "      where: [{field: data.fine, ne: 0}]\n      missing_any: [serve]\n"
