@@ -48,6 +48,7 @@ from fazhi.cases.packs import registry
 from fazhi.cases.procedure import case_number
 from fazhi.catalog.eligibility import can_enforce, item_allowed_at_unit
 from fazhi.catalog.models import EnforcementItem
+from fazhi.core import demo as core_demo
 from fazhi.core.calendar import default_calendar
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.identity import citizen_id_check_char, org_code_check_char, uscc_check_char
@@ -781,3 +782,9 @@ def _properties(case: Case, rows: list[ProceduralEvent]) -> list[SeizedProperty]
                 )
             )
     return out
+
+
+@core_demo.step(50, "cases", needs="cases")
+def load_demo_cases(run: core_demo.DemoRun) -> None:
+    """The demo step of the cases (fazhi.core.demo, ADR 0017)."""
+    run.result.created["cases"] = load_cases(on=run.on, count=run.size.cases).created

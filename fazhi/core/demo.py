@@ -1,73 +1,36 @@
-"""Generate the demo data set of 示例市公安局 (a fictional city): deterministic and idempotent.
+"""The demo data set of 示例市公安局 (a fictional city): deterministic and idempotent.
 
-The org tree and the officers are generated from a seeded random source and written through
-the same importers as ``fazhi import`` (so the demo is audited and idempotent the same way);
-laws come from the law app's ``load_laws``; enforcement items from ``fazhi/catalog/data/items.csv``
-through the items import; published editions of both lists through ``fazhi.catalog.editions``.
-Running it twice on the same day changes nothing. Qualification dates are relative to ON (the
-day of the run), so that "expiring within 90 days" and "expired" stay true in the demo.
+This module is the frame only (ADR 0017): it knows the size of the data set and runs the steps
+the apps register, in their order; it imports no app. Each app that contributes demo data
+registers its step(s) in its ``demo`` module (``fazhi/<app>/demo.py``) with ``@step(order,
+name)``; the modules are imported when ``load`` runs. Today's steps, in order: the laws (law,
+10), units, officers and accounts (org, 20), enforcement items, their legal basis, delegations
+to townships and the published editions (catalog, 30–33), the 警快办 catalogue (services, 40),
+the cases (cases, 50), orders and reviews with the warning scan (supervision, 60), and the
+警快办 applications (services, 70).
+
+Every step writes through the same importers and domain functions as the product (so the demo
+is audited and idempotent the same way). Running it twice on the same day changes nothing.
+Dates are relative to ON (the day of the run), so that "expiring within 90 days" and
+"expired" stay true in the demo.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from importlib import import_module
+from typing import Any, Literal
 
-from django.core.management import call_command
-from django.db import transaction
-from django.utils.translation import gettext_lazy as _
+from django.apps import apps
+from django.utils.module_loading import module_has_submodule
 
-from fazhi.audit import log as audit
-from fazhi.catalog import editions
-from fazhi.catalog.basis import link_basis
-from fazhi.catalog.imports import ItemImporter
-from fazhi.catalog.models import Delegation, EditionStatus, EnforcementItem, ListEdition, ListKind
-from fazhi.core.identity import citizen_id_check_char
-from fazhi.core.importing import ImportReport, Table, import_file, import_table
-from fazhi.org.imports import OfficerImporter, UnitImporter
-from fazhi.org.models import Officer, Unit, UnitKind, User
-from fazhi.org.roles import Role
+from fazhi.core.importing import ImportReport, Table, import_table
 
 ACTOR = "system:demo"
 SEED = 20260101
 DEMO_PASSWORD = "Fazhi-demo-2026"  # noqa: S105 - the documented password of the demo accounts
-ITEMS_FILE = Path(__file__).resolve().parent.parent / "catalog" / "data" / "items.csv"
-DELEGATION_FROM = dt.date(2025, 1, 1)
-DELEGATION_DOCUMENT = "示例市人民政府关于向乡镇（街道）赋予部分行政执法权的决定（示例文件）"
-
-CITY = "500000000000"
-DISTRICTS = [  # (region code, name); the city and its districts are fictional
-    ("500101", "城中区"),
-    ("500102", "江岸区"),
-    ("500103", "北山区"),
-    ("500104", "南湖区"),
-    ("500105", "西河区"),
-    ("500106", "东阳区"),
-]
-STATION_PLACES = [
-    "解放路", "人民路", "朝阳", "和平", "新华", "石桥", "南坪", "大坪", "龙溪", "红旗",
-    "青年路", "民主", "滨江", "望江", "花园", "金山", "双桥", "文昌", "五里店", "观音桥",
-    "桂花", "长安", "白沙", "黄桷", "杨柳", "东湖", "西城", "沙坪", "古镇", "凤凰",
-    "鹿角", "天星", "梨树湾", "鸳鸯", "茶园", "歇马", "玉带", "平安", "新桥", "荷花",
-]  # fmt: skip
-TOWNSHIPS = [  # (district index, name)
-    (1, "江岸区青龙镇"),
-    (2, "北山区白云镇"),
-    (3, "南湖区桃源镇"),
-    (4, "西河区河湾街道"),
-    (5, "东阳区石门镇"),
-    (5, "东阳区东岭街道"),
-]
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
-    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛"
-)
-GIVEN_MALE = "伟强磊军勇杰涛明超斌鹏辉刚健波华平东峰毅俊浩宇航志国建文林海龙飞成"
-GIVEN_FEMALE = "芳娜敏静丽艳娟霞秀玲燕红梅琳婷雪倩颖洁慧晶佳欣悦琴云莉萍丹"
 
 
 @dataclass(frozen=True)
@@ -105,202 +68,72 @@ class DemoResult:
         return any(r.accepted for r in self.reports.values()) or any(self.created.values())
 
 
-# --- generation (pure: rows from the seed) ------------------------------------------------------
+@dataclass
+class DemoRun:
+    """What a step is given: the size, the day, the options, and the result to add to."""
+
+    size: DemoSize
+    on: dt.date
+    laws: bool
+    cases: bool
+    result: DemoResult
 
 
-def unit_rows(size: DemoSize) -> list[list[str]]:
-    """Return [code, name, type, parent_code] for every demo unit."""
-    rows = [
-        [CITY, "示例市公安局", UnitKind.CITY_BUREAU, ""],
-        ["500000010000", "示例市公安局执法监督管理中心", UnitKind.SUPERVISION_CENTRE, CITY],
-        ["500000020000", "示例市公安局法制支队", UnitKind.BRANCH, CITY],
-        ["500000030000", "示例市公安局交巡警支队", UnitKind.BRANCH, CITY],
-        ["500000040000", "示例市公安局治安支队", UnitKind.BRANCH, CITY],
-    ]
-    places = iter(STATION_PLACES)
-    for index, (region, name) in enumerate(DISTRICTS[: size.districts]):
-        bureau = f"{region}000000"
-        rows.append([bureau, f"示例市公安局{name}分局", UnitKind.DISTRICT_BUREAU, CITY])
-        rows.append(
-            [f"{region}050000", f"{name}分局执法办案管理中心", UnitKind.CASE_CENTRE, bureau]
-        )
-        for number in range(1, size.stations[index] + 1):
-            station = f"{region}51{number:02d}00"
-            place = next(places)
-            rows.append([station, f"{name}分局{place}派出所", UnitKind.STATION, bureau])
-            if number <= 2:  # the two busiest stations have a case-management room
-                rows.append(
-                    [
-                        f"{region}51{number:02d}01",
-                        f"{place}派出所基层案管室",
-                        UnitKind.CASE_ROOM,
-                        station,
-                    ]
-                )
-    for number, (district, name) in enumerate(TOWNSHIPS, start=1):
-        if district < size.districts:
-            region = DISTRICTS[district][0]
-            rows.append([f"{region}9{number:02d}000", name, UnitKind.TOWNSHIP, f"{region}000000"])
-    return rows
+StepFunction = Callable[[DemoRun], None]
+Needs = Literal["", "laws", "cases"]
 
 
-def officer_rows(size: DemoSize, on: dt.date, seed: int = SEED) -> list[list[str]]:
-    """Return the officer import rows: 警号, 姓名, 身份证号, 单位代码, 资格…, 状态.
+@dataclass(frozen=True)
+class Step:
+    """One registered demo step: its place in the run, its name, and what it needs."""
 
-    The first officer of each unit is an on-duty officer with a valid qualification (the demo
-    accounts are linked to them); the others get a seeded mix of states.
-    """
-    rng = random.Random(seed)  # noqa: S311 - a reproducible data set, not a secret
-    used_ids: set[str] = set()
-    rows: list[list[str]] = []
-    for code, _name, kind, _parent in unit_rows(size):
-        count = {
-            UnitKind.CITY_BUREAU: 2,
-            UnitKind.SUPERVISION_CENTRE: 6,
-            UnitKind.BRANCH: 4,
-            UnitKind.DISTRICT_BUREAU: 3,
-            UnitKind.CASE_CENTRE: 4,
-            UnitKind.CASE_ROOM: 1,
-            UnitKind.TOWNSHIP: 2,
-        }.get(kind) or rng.randint(*size.officers_per_station)
-        for index in range(count):
-            number = f"{len(rows) + 10001:06d}"
-            male = rng.random() < 0.75
-            name = rng.choice(SURNAMES) + "".join(
-                rng.choice(GIVEN_MALE if male else GIVEN_FEMALE) for _ in range(rng.choice((1, 2)))
-            )
-            id_number = _citizen_id(rng, male, used_ids)
-            state = "valid" if index == 0 else _qualification_state(rng)
-            rows.append([number, name, id_number, code, *_qualification(rng, state, on)])
-    return rows
+    order: int
+    name: str
+    run: StepFunction
+    needs: Needs = ""  # "laws": skipped by load(laws=False); "cases": by load(cases=False)
 
 
-def _citizen_id(rng: random.Random, male: bool, used: set[str]) -> str:
-    while True:
-        region = rng.choice(DISTRICTS)[0]
-        birth = dt.date(1965, 1, 1) + dt.timedelta(days=rng.randrange(35 * 365))
-        sequence = rng.randrange(0, 500) * 2 + (1 if male else 0)  # odd = male (GB 11643)
-        first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
-        number = first17 + citizen_id_check_char(first17)
-        if number not in used:
-            used.add(number)
-            return number
+_steps: dict[str, Step] = {}
+_discovered = False
 
 
-def _qualification_state(rng: random.Random) -> str:
-    roll = rng.random()
-    for state, share in (
-        ("valid", 0.70),
-        ("expiring", 0.08),
-        ("expired", 0.08),
-        ("none", 0.08),
-        ("suspended", 0.03),
-    ):
-        if roll < share:
-            return state
-        roll -= share
-    return "off_duty"
+def step(order: int, name: str, *, needs: Needs = "") -> Callable[[StepFunction], StepFunction]:
+    """Register the decorated function as the demo step NAME, run in ORDER (lowest first)."""
+
+    def decorator(run: StepFunction) -> StepFunction:
+        _steps[name] = Step(order, name, run, needs)
+        return run
+
+    return decorator
 
 
-def _qualification(rng: random.Random, state: str, on: dt.date) -> list[str]:
-    """Return level, granted, expires, status for a qualification STATE relative to ON."""
-    if state == "none":
-        return ["", "", "", "在岗"]
-    level = rng.choices(("基本级", "中级", "高级"), weights=(6, 3, 1))[0]
-    if state == "expiring":
-        expires = on + dt.timedelta(days=rng.randrange(1, 90))
-    elif state == "expired":
-        expires = on - dt.timedelta(days=rng.randrange(1, 400))
-    else:
-        expires = on + dt.timedelta(days=rng.randrange(120, 4 * 365))
-    granted = expires - dt.timedelta(days=5 * 365)
-    status = {"suspended": "停止执法", "off_duty": "离岗"}.get(state, "在岗")
-    return [level, granted.isoformat(), expires.isoformat(), status]
+def discover() -> None:
+    """Import the ``demo`` module of every Fazhi app, which registers its steps (once)."""
+    global _discovered
+    if _discovered:
+        return
+    for config in apps.get_app_configs():
+        if config.name.startswith("fazhi.") and module_has_submodule(config.module, "demo"):
+            import_module(f"{config.name}.demo")
+    _discovered = True
 
 
-def account_specs(size: DemoSize) -> list[tuple[str, str, str | None, bool]]:
-    """Return (username, role, scope unit code, linked to an officer) for each demo account."""
-    district = f"{DISTRICTS[0][0]}000000"
-    station = f"{DISTRICTS[0][0]}510100"
-    centre = f"{DISTRICTS[0][0]}050000"
-    return [
-        ("officer", Role.OFFICER, station, True),
-        ("legal", Role.LEGAL_OFFICER, district, True),
-        ("clerk", Role.CLERK, centre, True),
-        ("district", Role.SUPERVISOR, district, True),
-        ("city", Role.SUPERVISOR, CITY, True),
-        ("leader", Role.LEADER, CITY, True),
-        ("window", Role.WINDOW, station, True),
-        ("sysadmin", Role.SYSTEM_ADMIN, None, False),
-        ("secadmin", Role.SECURITY_ADMIN, None, False),
-        ("auditadmin", Role.AUDIT_ADMIN, None, False),
-    ]
-
-
-# Which officer each business account acts as: the Nth officer of a unit (0 is always valid).
-ACCOUNT_OFFICERS = {
-    "officer": (f"{DISTRICTS[0][0]}510100", 0),
-    "legal": (f"{DISTRICTS[0][0]}000000", 0),
-    "clerk": (f"{DISTRICTS[0][0]}050000", 0),
-    "district": (f"{DISTRICTS[0][0]}000000", 1),
-    "city": ("500000010000", 0),
-    "leader": ("500000010000", 1),
-    "window": (f"{DISTRICTS[0][0]}510100", 1),
-}
-
-
-# --- loading ----------------------------------------------------------------------------------
+def steps() -> list[Step]:
+    """Return the registered steps in the order they run."""
+    discover()
+    return sorted(_steps.values(), key=lambda s: (s.order, s.name))
 
 
 def load(
     size: DemoSize = FULL, *, on: dt.date, laws: bool = True, cases: bool = True
 ) -> DemoResult:
     """Write the demo data set; return what was created or changed (nothing on a second run)."""
-    result = DemoResult()
-    if laws:
-        _load_laws(result)
-    with transaction.atomic():
-        result.reports["units"] = _import(
-            UnitImporter, ["code", "name", "type", "parent_code"], unit_rows(size)
-        )
-        result.reports["officers"] = _import(
-            OfficerImporter,
-            [col.name for col in OfficerImporter.columns],
-            officer_rows(size, on),
-        )
-        result.accounts = _accounts(size, result)
-    if ITEMS_FILE.is_file():
-        result.reports["items"] = import_file(ItemImporter(ACTOR), ITEMS_FILE)
-    else:
-        result.notes.append(
-            str(_("未找到事项文件 %(path)s，未加载执法事项。") % {"path": ITEMS_FILE})
-        )
-    if laws:
-        link = link_basis(EnforcementItem.objects.all(), on=on, actor=ACTOR)
-        result.created["basis_links"] = link.changed_items
-        for code, citation, why in link.unresolved:
-            result.notes.append(f"basis of {code}: {citation}: {why}")
-    with transaction.atomic():
-        result.created["delegations"] = _delegations(size)
-    _publish_editions(result, on)
-    from fazhi.services.catalogue import load_demo as load_services  # 警快办 catalogue, edition
-
-    items, published = load_services(result.notes)
-    result.created["service_items"], result.created["service_editions"] = items, published
-    if cases:
-        from fazhi.cases.demo import load_cases
-        from fazhi.supervision.demo import load_supervision
-
-        result.created["cases"] = load_cases(on=on, count=size.cases).created
-        supervision = load_supervision(on=on)  # after the cases; runs the warning scan
-        result.created["orders"] = supervision.orders
-        result.created["reviews"] = supervision.reviews
-    if size.applications:
-        from fazhi.services.demo import load_applications
-
-        loaded = load_applications(on=on, count=size.applications)
-        result.created["applications"] = loaded.created
-        result.notes += loaded.notes
+    run = DemoRun(size=size, on=on, laws=laws, cases=cases, result=DemoResult())
+    for registered in steps():
+        if (registered.needs == "laws" and not laws) or (registered.needs == "cases" and not cases):
+            continue
+        registered.run(run)
+    result = run.result
     for name, report in result.reports.items():
         if report.rejected:
             first = report.as_rejections()[0]
@@ -310,106 +143,7 @@ def load(
     return result
 
 
-def _import(importer: type, headers: list[str], rows: list[list[Any]]) -> ImportReport:
+def import_rows(importer: type, headers: list[str], rows: list[list[Any]]) -> ImportReport:
+    """Import ROWS (any cell type) under HEADERS with IMPORTER, acting as the demo."""
     table = Table(headers=headers, rows=[[str(cell) for cell in row] for row in rows])
     return import_table(importer(ACTOR), table)
-
-
-def _load_laws(result: DemoResult) -> None:
-    call_command("load_laws", stdout=io.StringIO())
-
-
-def _accounts(size: DemoSize, result: DemoResult) -> list[DemoAccount]:
-    """Create the demo accounts (one per role) or leave them as they are; return the table."""
-    units = {
-        unit.code: unit
-        for unit in Unit.objects.filter(code__in=[s[2] for s in account_specs(size) if s[2]])
-    }
-    created = 0
-    table = []
-    for username, role, scope_code, has_officer in account_specs(size):
-        officer = None
-        if has_officer:
-            unit_code, index = ACCOUNT_OFFICERS[username]
-            officer = Officer.objects.filter(unit__code=unit_code).order_by("police_number")[index]
-        scope = units.get(scope_code) if scope_code else None
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = User(username=username, role=role, scope_unit=scope, officer=officer)
-            user.full_name = officer.name if officer else str(Role(role).label)
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-            audit.record(
-                ACTOR,
-                "account.create",
-                user,
-                changes={
-                    "role": [None, role],
-                    "scope_unit": [None, scope_code],
-                    "officer": [None, officer.police_number if officer else None],
-                },
-            )
-            created += 1
-        table.append(
-            DemoAccount(
-                username=username,
-                role=str(Role(user.role).label),
-                scope=user.scope_unit.name if user.scope_unit else "—",
-                officer=str(user.officer) if user.officer else "—",
-            )
-        )
-    result.created["accounts"] = created
-    return table
-
-
-def _delegations(size: DemoSize) -> int:
-    """Delegate to each township a seeded handful of the delegable items (赋权乡镇)."""
-    items = list(
-        EnforcementItem.objects.active().filter(delegable_to_township=True).order_by("code")
-    )
-    if not items:
-        return 0
-    rng = random.Random(SEED)  # noqa: S311 - a reproducible data set, not a secret
-    created = 0
-    for township in Unit.objects.filter(kind=UnitKind.TOWNSHIP).order_by("code"):
-        chosen = rng.sample(items, k=min(len(items), rng.randint(5, 10)))
-        for item in sorted(chosen, key=lambda i: i.code):
-            delegation, is_new = Delegation.objects.get_or_create(
-                township=township,
-                item=item,
-                effective_from=DELEGATION_FROM,
-                defaults={"document": DELEGATION_DOCUMENT},
-            )
-            if is_new:
-                audit.record(
-                    ACTOR,
-                    "delegation.create",
-                    delegation,
-                    changes={"township": [None, township.code], "item": [None, item.code]},
-                )
-                created += 1
-    return created
-
-
-def _publish_editions(result: DemoResult, on: dt.date) -> None:
-    """Publish an edition of each list unless the live one already matches the catalogue."""
-    legal = User.objects.get(username="legal")
-    leader = User.objects.get(username="leader")
-    published = 0
-    for list_kind in ListKind.values:
-        if not editions.catalogue_for(list_kind).exists():
-            continue
-        if ListEdition.objects.filter(list_kind=list_kind, status=EditionStatus.DRAFT).exists():
-            result.notes.append(f"editions: a draft of {list_kind} is open; left as it is")
-            continue
-        with transaction.atomic():
-            live = editions.current_edition(list_kind)
-            draft = editions.start_draft(list_kind, actor=legal)
-            sync = editions.sync_draft_from_catalogue(draft, actor=legal)
-            if live is not None and not (sync.added or sync.removed or sync.updated):
-                transaction.set_rollback(True)  # the live edition is the catalogue: nothing to do
-                continue
-            start = on if live is None else max(on, live.effective_from + dt.timedelta(days=1))
-            editions.publish(draft, actor=leader, effective_from=start)
-            published += 1
-    result.created["editions"] = published

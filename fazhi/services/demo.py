@@ -31,6 +31,7 @@ from django.db import connection, models, transaction
 
 from fazhi.audit import log as audit
 from fazhi.cases.demo import citizen_id, person_name
+from fazhi.core import demo as core_demo
 from fazhi.core.calendar import WorkCalendar, default_calendar
 from fazhi.core.clock import SHANGHAI
 from fazhi.org.models import Unit, UnitKind, User
@@ -675,3 +676,25 @@ def _rosters(
     GroupRoster.objects.bulk_create(rosters, batch_size=1000)
     RosterMember.objects.bulk_create(members, batch_size=2000, ignore_conflicts=True)
     return len(rosters), len(members)
+
+
+# --- the demo steps (fazhi.core.demo, ADR 0017) --------------------------------------------------
+
+
+@core_demo.step(40, "services.catalogue")
+def load_demo_catalogue(run: core_demo.DemoRun) -> None:
+    """The 警快办 catalogue and its published edition, after the enforcement catalogue."""
+    from fazhi.services.catalogue import load_demo
+
+    items, published = load_demo(run.result.notes)
+    run.result.created["service_items"], run.result.created["service_editions"] = items, published
+
+
+@core_demo.step(70, "services.applications")
+def load_demo_applications(run: core_demo.DemoRun) -> None:
+    """The 警快办 applications of the year before the run's day (none when the size says 0)."""
+    if not run.size.applications:
+        return
+    loaded = load_applications(on=run.on, count=run.size.applications)
+    run.result.created["applications"] = loaded.created
+    run.result.notes += loaded.notes

@@ -46,6 +46,7 @@ from django.db.models import F, Q
 from fazhi.audit import log as audit
 from fazhi.cases.demo import demo_instant
 from fazhi.cases.models import Case, Deadline, DeadlineStatus, ProceduralEvent
+from fazhi.core import demo as core_demo
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.demo import DEMO_PASSWORD
 from fazhi.core.metrics import Period
@@ -680,3 +681,11 @@ def _replay(
         elif step.kind == "verify":
             orders.verify_order(made[i], actor=plan.issuer, at=step.at)
         result.steps[step.kind] += 1
+
+
+@core_demo.step(60, "supervision", needs="cases")
+def load_demo_supervision(run: core_demo.DemoRun) -> None:
+    """The demo step of supervision (fazhi.core.demo, ADR 0017): after the cases; runs the scan."""
+    supervision = load_supervision(on=run.on)
+    run.result.created["orders"] = supervision.orders
+    run.result.created["reviews"] = supervision.reviews

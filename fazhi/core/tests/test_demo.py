@@ -6,9 +6,11 @@ from collections import Counter
 import pytest
 
 from fazhi.audit.models import AuditEntry
+from fazhi.catalog import demo as catalog_demo
 from fazhi.catalog.models import Delegation
 from fazhi.core import demo
 from fazhi.core.identity import validate_citizen_id
+from fazhi.org import demo as org_demo
 from fazhi.org.models import Officer, Unit, UnitKind, User
 
 ON = dt.date(2026, 3, 2)
@@ -20,7 +22,7 @@ def fast_password_hashing(settings):
 
 
 def test_the_full_tree_has_the_shape_the_issue_asks_for():
-    kinds = Counter(row[2] for row in demo.unit_rows(demo.FULL))
+    kinds = Counter(row[2] for row in org_demo.unit_rows(demo.FULL))
 
     assert kinds[UnitKind.CITY_BUREAU] == 1
     assert kinds[UnitKind.SUPERVISION_CENTRE] == 1
@@ -33,7 +35,7 @@ def test_the_full_tree_has_the_shape_the_issue_asks_for():
 
 
 def test_the_full_officer_list_has_200_plus_valid_unique_ids_and_mixed_states():
-    rows = demo.officer_rows(demo.FULL, ON)
+    rows = org_demo.officer_rows(demo.FULL, ON)
     states = Counter(demo_state(row) for row in rows)
 
     assert len(rows) >= 200
@@ -54,8 +56,8 @@ def demo_state(row):
 
 
 def test_the_generator_is_deterministic():
-    assert demo.officer_rows(demo.FULL, ON) == demo.officer_rows(demo.FULL, ON)
-    assert demo.officer_rows(demo.FULL, ON, seed=1) != demo.officer_rows(demo.FULL, ON)
+    assert org_demo.officer_rows(demo.FULL, ON) == org_demo.officer_rows(demo.FULL, ON)
+    assert org_demo.officer_rows(demo.FULL, ON, seed=1) != org_demo.officer_rows(demo.FULL, ON)
 
 
 @pytest.mark.django_db
@@ -69,7 +71,11 @@ def test_the_tiny_demo_loads_and_a_second_run_changes_nothing():
 
     assert first.changed
     assert not second.changed
-    assert counts == (len(demo.unit_rows(demo.TINY)), len(demo.officer_rows(demo.TINY, ON)), 10)
+    assert counts == (
+        len(org_demo.unit_rows(demo.TINY)),
+        len(org_demo.officer_rows(demo.TINY, ON)),
+        10,
+    )
     assert (Unit.objects.count(), Officer.objects.count(), accounts.count()) == counts
     assert AuditEntry.objects.count() == entries
     assert second.reports["officers"].unchanged == counts[1]
@@ -97,6 +103,23 @@ def test_there_is_one_demo_account_per_role_with_the_documented_password():
 
 
 @pytest.mark.django_db
+def test_the_apps_register_their_demo_steps_in_the_order_they_depend_on():
+    """Laws before the items' basis, the org before the editions and the cases, cases before
+    supervision (its scan), the 警快办 catalogue before its applications (ADR 0017)."""
+    assert [(s.name, s.needs) for s in demo.steps()] == [
+        ("laws", "laws"),
+        ("org", ""),
+        ("catalog.items", ""),
+        ("catalog.basis", "laws"),
+        ("catalog.delegations", ""),
+        ("catalog.editions", ""),
+        ("services.catalogue", ""),
+        ("cases", "cases"),
+        ("supervision", "cases"),
+        ("services.applications", ""),
+    ]
+
+
 def test_the_demo_password_passes_the_password_validators():
     from django.contrib.auth.password_validation import validate_password
 
@@ -107,7 +130,7 @@ def test_the_demo_password_passes_the_password_validators():
 def test_townships_get_only_delegable_items():
     demo.load(demo.TINY, on=ON, laws=False)
 
-    if not demo.ITEMS_FILE.is_file():
+    if not catalog_demo.ITEMS_FILE.is_file():
         pytest.skip("fazhi/catalog/data/items.csv is not there yet")
     delegations = Delegation.objects.select_related("item", "township")
     assert delegations.exists()

@@ -42,6 +42,21 @@ def officers(tree):
     }
 
 
+def test_the_apps_register_their_panels_in_the_page_order():
+    """core.home imports no app: each app's home module registers its panels (ADR 0017)."""
+    assert [source.key for source in home.sources()] == [
+        "me",
+        "supervision",
+        "scope",
+        "catalogue",
+        "qualification",
+        "services",
+        "accounts",
+        "security",
+        "audit",
+    ]
+
+
 def test_qualification_counts_match_the_officer_list_filters(officers, tree, make_user):
     user = make_user(Role.SUPERVISOR, tree["city"])
     assert org_home.qualification_counts(user, TODAY) == {
