@@ -122,7 +122,12 @@ def check_citation(
         return f"unknown law 《{citation.law}》 (fazhi/law/data/laws.yaml has no such title)"
     numbers = (citation.article, citation.paragraph, citation.item)
     if hint:
-        chosen = [v for v in law.versions if v.label == hint or v.label.startswith(hint)]
+        year = re.match(r"\d{4}", hint)  # （2012）, （2012年修正）: the version of that year
+        chosen = [
+            v
+            for v in law.versions
+            if v.label.startswith(hint) or (year and v.label.startswith(year.group(0)))
+        ]
         if not chosen:
             labels = ", ".join(v.label for v in law.versions)
             return f"《{law.title}》 has no version {hint!r} (versions: {labels})"

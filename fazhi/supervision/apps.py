@@ -10,7 +10,7 @@ class SupervisionConfig(AppConfig):
         from fazhi.core.rulepacks import PackKind, register
         from fazhi.supervision import review_metrics  # noqa: F401 - registers the 评查 metrics
         from fazhi.supervision.examples import run_warning_examples
-        from fazhi.supervision.review import run_review_examples
+        from fazhi.supervision.review import load_checklist, run_review_examples
         from fazhi.supervision.rules import RuleRegistry, load_warning_pack
 
         register(
@@ -22,7 +22,15 @@ class SupervisionConfig(AppConfig):
                 load_folder=RuleRegistry.from_paths,
             )
         )
-        register(PackKind("review", "案卷评查标准", run_review_examples))
+        register(
+            PackKind(
+                "review",
+                "案卷评查标准",
+                run_review_examples,
+                load=load_checklist,
+                count_rules=lambda checklist: len(checklist.items),
+            )
+        )
 
         from fazhi.core import warnings
         from fazhi.supervision import orders, scan

@@ -18,24 +18,25 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import model_validator
 
 from fazhi.audit import log as audit
 from fazhi.cases import packs
 from fazhi.cases.models import Case, CaseStatus, ProceduralEvent
 from fazhi.catalog.models import EnforcementItem
 from fazhi.core.access import require_capability
+from fazhi.core.clock import local_day
 from fazhi.core.errors import FazhiError, PermissionDeniedError
-from fazhi.core.rulepacks import ExampleResult, RulePackError, expect_of, line_of, read_yaml
+from fazhi.core.rulepacks import Basis, ExampleResult, PackHeader, Strict, expect_of, load_file
+from fazhi.core.rulepacks import registry as pack_registry
 from fazhi.org.models import Unit
 from fazhi.org.roles import Capability
 from fazhi.supervision.models import (
@@ -45,10 +46,6 @@ from fazhi.supervision.models import (
     ReviewSample,
     SampleMode,
 )
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Threshold(Strict):
@@ -66,7 +63,7 @@ class Item(Strict):
     code: str
     section: Literal["veto", "content", "form"]
     text: str
-    basis: str
+    basis: Basis  # citations resolved on load (rules/README.md)
     points: Decimal = Decimal(0)
     unverified: bool = False
 
@@ -75,21 +72,21 @@ class Item(Strict):
         return self.section == "veto"
 
 
-class Checklist(Strict):
-    id: str
-    version: int
-    title: str
-    effective_from: dt.date
-    effective_to: dt.date | None = None
-    unverified: bool = False
-    basis: str
+class Checklist(PackHeader):
+    """A review checklist: the header (rules/README.md; its version a whole number, stored with
+    each review), the checklist's basis, its grades, its veto rule and its items."""
+
+    basis: Basis
     grades: tuple[Threshold, ...]
     veto: Veto = Veto()
     items: tuple[Item, ...]
-    examples: tuple[dict, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Checklist:
+        if not self.version.isdigit():
+            raise ValueError(
+                f"version {self.version!r}: a checklist's version is a whole number (1, 2, …)"
+            )
         codes = [item.code for item in self.items]
         twice = sorted({c for c in codes if codes.count(c) > 1})
         if twice:
@@ -158,43 +155,45 @@ def score_grade(
 
 def load_checklist(path: Path) -> Checklist:
     """Return the validated checklist of PATH, or raise RulePackError (file, line, item)."""
-    data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise RulePackError(path, "a review checklist is a mapping with id, grades, items")
-    try:
-        return Checklist.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = tuple(error["loc"])
-        rule = None
-        if len(loc) > 1 and loc[0] == "items" and isinstance(loc[1], int):
-            try:
-                rule = str(data["items"][loc[1]].get("code"))
-            except (IndexError, AttributeError):
-                rule = None
-        where = ".".join(str(part) for part in loc) or "file"
-        raise RulePackError(
-            path, f"{where}: {error['msg']}", line=line_of(data, loc), rule=rule
-        ) from None
-
-
-@lru_cache(maxsize=8)
-def _checklists(rules_dir: Path) -> dict[str, Checklist]:
-    folder = rules_dir / "review"
-    lists = [load_checklist(path) for path in sorted(folder.glob("*.yaml"))]
-    return {c.id: c for c in lists}
+    return load_file(path, Checklist, what="a review checklist")[0]
 
 
 def checklists(rules_dir: Path | None = None) -> dict[str, Checklist]:
-    """Every review checklist under rules/review/, by id (cached per folder)."""
-    return _checklists(Path(rules_dir or settings.RULES_DIR))
-
-
-def checklist(checklist_id: str) -> Checklist:
-    found = checklists().get(checklist_id)
-    if found is None:
-        raise FazhiError(_("没有评查标准 %(id)s。") % {"id": checklist_id}, field="checklist")
+    """Every review checklist under rules/review/, by id: of several versions, the latest."""
+    found: dict[str, Checklist] = {}
+    for item in sorted(pack_registry.packs("review", rules_dir), key=lambda c: c.effective_from):
+        found[item.id] = item
     return found
+
+
+def checklist(
+    checklist_id: str, *, on: dt.date | None = None, version: int | str | None = None
+) -> Checklist:
+    """Return checklist CHECKLIST_ID in force ON (default today), or its VERSION if given.
+
+    A stored review names the version it was scored with; a new review uses the checklist in
+    force on its day (effective_from ≤ day ≤ effective_to).
+    """
+    versions = [c for c in pack_registry.packs("review") if c.id == checklist_id]
+    if not versions:
+        raise FazhiError(_("没有评查标准 %(id)s。") % {"id": checklist_id}, field="checklist")
+    if version is not None:
+        found = next((c for c in versions if c.version == str(version)), None)
+        if found is None:
+            raise FazhiError(
+                _("评查标准 %(id)s 没有第 %(version)s 版。")
+                % {"id": checklist_id, "version": version},
+                field="checklist",
+            )
+        return found
+    day = on or local_day(timezone.now())
+    in_force = [c for c in versions if c.in_force_on(day)]
+    if not in_force:
+        raise FazhiError(
+            _("评查标准 %(id)s 在 %(day)s 不在施行期内。") % {"id": checklist_id, "day": day},
+            field="checklist",
+        )
+    return max(in_force, key=lambda c: c.effective_from)
 
 
 def run_review_examples(path: Path) -> list[ExampleResult]:
@@ -501,8 +500,17 @@ def score_case(
     at: dt.datetime,
     sample: ReviewSample | None = None,
 ) -> CaseReview:
-    """Store a review of CASE against CHECKLIST_ with FINDINGS; the grade follows from the file."""
+    """Store a review of CASE against CHECKLIST_ with FINDINGS; the grade follows from the file.
+
+    The checklist must be in force on the day of AT (effective_from ≤ day ≤ effective_to).
+    """
     _require_reviewer(actor)
+    if not checklist_.in_force_on(local_day(at)):
+        raise FazhiError(
+            _("评查标准 %(id)s 在 %(day)s 不在施行期内。")
+            % {"id": checklist_.id, "day": local_day(at)},
+            field="checklist",
+        )
     if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
         raise PermissionDeniedError(_("案件 %(n)s 不在您的数据范围内。") % {"n": case.number})
     if sample is not None and not sample.cases.filter(pk=case.pk).exists():
@@ -521,7 +529,7 @@ def score_case(
     review = CaseReview.objects.create(
         case=case,
         checklist=checklist_.id,
-        checklist_version=checklist_.version,
+        checklist_version=int(checklist_.version),
         reviewer=actor,
         reviewed_at=at,
         score=outcome.score,

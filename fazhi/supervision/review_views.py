@@ -121,7 +121,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         CaseReview.objects.visible_to(request.user).select_related("case", "reviewer"), pk=pk
     )
     try:
-        checklist = review.checklist(done.checklist)
+        checklist = review.checklist(done.checklist, version=done.checklist_version)
     except FazhiError:
         checklist = None
     rows = []
