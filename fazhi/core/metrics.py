@@ -103,7 +103,7 @@ class MetricValue:
     value: Decimal | None  # None when the denominator is 0: no figure, not 0%
     numerator: int
     denominator: int
-    records: QuerySet
+    records: QuerySet[Any]
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,7 @@ class Metric:
 
 
 _REGISTRY: dict[str, Metric] = {}
+Compute = Callable[["Period", "Unit"], MetricValue]
 
 
 def _app_of(compute: Callable[..., Any]) -> str:
@@ -139,10 +140,10 @@ def metric(
     unit: str,
     kind: MetricKind = MetricKind.RATE,
     app: str | None = None,
-) -> Callable:
+) -> Callable[[Compute], Compute]:
     """Register the decorated function (period, scope) → MetricValue as metric CODE."""
 
-    def decorator(compute: Callable[[Period, Unit], MetricValue]) -> Callable:
+    def decorator(compute: Compute) -> Compute:
         if code in _REGISTRY and _REGISTRY[code].compute is not compute:
             raise ValueError(f"metric {code!r} is registered twice")
         _REGISTRY[code] = Metric(

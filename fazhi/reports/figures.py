@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -26,6 +26,11 @@ from fazhi.core import metrics
 from fazhi.core.errors import FazhiError
 from fazhi.core.metrics import Metric, MetricKind, MetricValue, Period
 from fazhi.org.models import Unit
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from fazhi.org.models import User
 
 
 class UnitNotFound(FazhiError):
@@ -50,12 +55,12 @@ def catalogue() -> list[dict[str, Any]]:
     return [describe(m) for m in metrics.all_metrics()]
 
 
-def units_for(user) -> Any:
+def units_for(user: User | None) -> QuerySet[Unit]:
     """The units USER may ask about; every unit for the operator (USER None)."""
     return Unit.objects.all() if user is None else Unit.objects.visible_to(user)
 
 
-def scope_unit(user, code: str | None) -> Unit:
+def scope_unit(user: User | None, code: str | None) -> Unit:
     """The unit CODE among those USER may see; without CODE, USER's own scope unit (the city's
     root unit for the operator). Raises UnitNotFound (field "unit") otherwise."""
     units = units_for(user)
@@ -66,9 +71,10 @@ def scope_unit(user, code: str | None) -> Unit:
                 _("没有单位 %(code)s，或该单位不在您的范围内。") % {"code": code}, field="unit"
             )
         return unit
-    unit = units.filter(depth=1).first() if user is None else None
-    if user is not None and user.scope_unit_id is not None:
-        unit = units.filter(pk=user.scope_unit_id).first()
+    if user is None:  # the operator: the city bureau, the root of the tree
+        unit = units.filter(depth=1).first()
+    else:  # the user's own scope unit, if their role sees scoped data at all
+        unit = units.filter(pk=getattr(user.scope_unit, "pk", None)).first()
     if unit is None:
         raise UnitNotFound(
             _("没有可以统计的单位：请用 unit 指定一个您范围内的单位。"), field="unit"
@@ -118,7 +124,7 @@ def figure(
     start: str | None,
     end: str | None,
     unit_code: str | None,
-    user,
+    user: User | None,
     today: dt.date,
 ) -> Figure:
     """Metric CODE for the period START–END (text, YYYY-MM-DD) and the unit UNIT_CODE as USER

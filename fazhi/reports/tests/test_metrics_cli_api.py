@@ -401,3 +401,10 @@ def test_a_period_is_accepted_exactly_when_ordered_and_in_range(first, last):
         with pytest.raises(FazhiError) as refused:
             parse_period(first.isoformat(), last.isoformat(), today=dt.date(2026, 1, 1))
         assert refused.value.field in {"from", "to"}
+
+
+def test_a_user_whose_role_sees_no_scoped_data_gets_no_unit(tree):
+    UserFactory(username="sysadmin", role=Role.SYSTEM_ADMIN, scope_unit=tree["city"])
+    status, out, err = cli("show", "case_quality_pass_rate", "--as", "sysadmin")
+    assert (status, out) == (2, "")
+    assert err == "没有可以统计的单位：请用 unit 指定一个您范围内的单位。\n"

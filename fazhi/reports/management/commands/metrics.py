@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -27,12 +28,12 @@ from fazhi.reports import figures
 EXIT_BAD_INPUT = 2
 
 
-def language_of_environment(environ: dict[str, str] | None = None) -> str:
+def language_of_environment(environ: Mapping[str, str] | None = None) -> str:
     """The UI language the shell asks for: LANGUAGE, LC_ALL, LC_MESSAGES, LANG (in that order,
     as gettext reads them); "en…" gives English, "zh…" Chinese, anything else the default."""
-    environ = os.environ if environ is None else environ
+    variables = os.environ if environ is None else environ
     for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = (environ.get(name) or "").strip().lower()
+        value = (variables.get(name) or "").strip().lower()
         if not value:
             continue
         if value.startswith("en"):
@@ -41,7 +42,7 @@ def language_of_environment(environ: dict[str, str] | None = None) -> str:
             return "zh-hans"
         if name != "LANGUAGE":  # "C", "POSIX": the first locale variable set decides
             break
-    return settings.LANGUAGE_CODE
+    return str(settings.LANGUAGE_CODE)
 
 
 def _width(text: str) -> int:
@@ -144,7 +145,7 @@ class Command(BaseCommand):
         for line in table(rows):
             self.stdout.write(line)
 
-    def _user(self, username: str):
+    def _user(self, username: str) -> Any:
         from fazhi.org.models import User
 
         user = User.objects.filter(username=username, is_active=True).first()
