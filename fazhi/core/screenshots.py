@@ -56,10 +56,11 @@ def serve() -> tuple[str, object]:
 
 def check_ready() -> str:
     """Return the demo password, or raise ScreenshotError saying what to run first."""
-    from fazhi.core.demo import DEMO_PASSWORD
-    from fazhi.org.models import User
+    from django.contrib.auth import get_user_model
 
-    if not User.objects.filter(username=USERNAME, is_active=True).exists():
+    from fazhi.core.demo import DEMO_PASSWORD
+
+    if not get_user_model().objects.filter(username=USERNAME, is_active=True).exists():
         raise ScreenshotError(f"no demo account {USERNAME!r}: run `fazhi demo` first")
     if not CHROMIUM.exists():
         raise ScreenshotError(f"{CHROMIUM} is missing: run `make browser-deps` first")

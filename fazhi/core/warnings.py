@@ -541,7 +541,7 @@ def run_source(
     killed mid-way leaves every rule either applied or not, and the next run repairs the rest.
     With all the rules in force, the warnings of rules no longer in force are then closed.
     """
-    from fazhi.audit import log as audit
+    from fazhi.core import auditing as audit  # the audit app's log, through the hook
 
     src = source(src) if isinstance(src, str) else src
     result = SourceResult()

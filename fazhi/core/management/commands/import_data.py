@@ -108,9 +108,9 @@ def actor_named(username: str | None) -> Any:
     """Return the user named USERNAME who may import reference data, or the system actor."""
     if not username:
         return SYSTEM_ACTOR
-    from fazhi.org.models import User
+    from django.contrib.auth import get_user_model
 
-    user = User.objects.filter(username=username, is_active=True).first()
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
         raise CommandError(
             _("用户 %(username)s 不存在或已停用。") % {"username": username}, returncode=EXIT_FILE
