@@ -110,7 +110,7 @@ class Command(BaseCommand):
         if as_json:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
-        head = [_("代码"), _("名称"), _("单位"), _("所属应用"), _("公式")]
+        head = [_("代码"), _("名称"), _("计量单位"), _("所属应用"), _("公式")]
         body = [[r["code"], r["name"], r["unit"], r["app"], r["formula"]] for r in rows]
         for line in table([head, *body]):
             self.stdout.write(line)
