@@ -9,25 +9,13 @@ See rules/procedure/README.md for the format.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from django.conf import settings
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    model_validator,
-)
+from pydantic import ConfigDict, Field, ValidationInfo, model_validator
 
-from fazhi.core.rulepacks import RulePackError, line_of, read_yaml
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from fazhi.core.rulepacks import Basis, PackHeader, RulePackError, Strict, line_of, load_file
+from fazhi.core.rulepacks import registry as pack_registry
 
 
 class Test(Strict):
@@ -136,7 +124,7 @@ class Precondition(Strict):
     requires_any: tuple[Requirement, ...] = ()
     forbids_any: tuple[Requirement, ...] = ()
     message: str  # zh-hans; English lives in the translation catalogue under the same text
-    basis: str
+    basis: Basis  # citations resolved on load (rules/README.md)
     unverified: bool = False
 
     @model_validator(mode="after")
@@ -174,20 +162,20 @@ class Variant(Strict):
 
     when: tuple[Test, ...]
     amount: int
-    basis: str
+    basis: Basis  # citations resolved on load (rules/README.md)
 
 
 class Extension(Strict):
     event: str  # the approval event
     amount: int
     max_times: int = 1
-    basis: str
+    basis: Basis  # citations resolved on load (rules/README.md)
 
 
 class Pause(Strict):
     start: str  # event that stops the clock
     end: str  # event that restarts it (its occurred_at), or the start event's own ended_at
-    basis: str
+    basis: Basis  # citations resolved on load (rules/README.md)
 
 
 class Earliest(Strict):
@@ -200,7 +188,7 @@ class Earliest(Strict):
 
     amount: int = Field(gt=0)
     unit: Literal["workdays", "days", "hours"]
-    basis: str
+    basis: Basis  # citations resolved on load (rules/README.md)
     unverified: bool = False
 
 
@@ -223,7 +211,7 @@ class DeadlineSpec(Strict):
     pauses: tuple[Pause, ...] = ()
     restarted_by: tuple[str, ...] = ()  # events that restart the period from their time
     earliest: Earliest | None = None  # the meeting event may not lawfully happen before this
-    basis: str
+    basis: Basis  # citations resolved on load (rules/README.md)
     unverified: bool = False
 
     @model_validator(mode="after")
@@ -243,20 +231,19 @@ class Revision(Strict):
     note: str
 
 
-class Pack(Strict):
-    id: str
-    name: str
+class Pack(PackHeader):
+    """A procedure pack: the header (rules/README.md) and the events and deadlines of a kind."""
+
     case_kinds: tuple[str, ...] = ()  # descriptive
     law: str
-    effective_from: dt.date
-    effective_to: dt.date | None = None
-    unverified: bool = False
-    note: str = ""
     min_handlers: int = Field(default=2, ge=1)  # 行政处罚法第四十二条; 简易程序 may allow one
     revisions: tuple[Revision, ...] = ()
     events: tuple[EventSpec, ...]
     deadlines: tuple[DeadlineSpec, ...] = ()
-    examples: tuple[Annotated[dict, Field()], ...] = ()
+
+    @property
+    def name(self) -> str:  # the header's title, under the name forms and messages use
+        return self.title
 
     @model_validator(mode="after")
     def _references_exist(self, info: ValidationInfo) -> Pack:
@@ -349,15 +336,6 @@ class Pack(Strict):
             for pause in spec.pauses:
                 known(pause.start, (*loc, "pauses"), spec.code, f"{what}: pause")
                 known(pause.end, (*loc, "pauses"), spec.code, f"{what}: pause")
-        if self.effective_to and self.effective_to < self.effective_from:
-            out.append(
-                (
-                    ("effective_to",),
-                    None,
-                    f"effective_to {self.effective_to} is before effective_from "
-                    f"{self.effective_from}",
-                )
-            )
         if not any(event.first for event in self.events):
             out.append((("events",), None, "no event is marked first: a case could never start"))
         return out
@@ -367,11 +345,6 @@ class Pack(Strict):
             if spec.code == code:
                 return spec
         raise KeyError(code)
-
-    def in_force_on(self, day: dt.date) -> bool:
-        return self.effective_from <= day and (
-            self.effective_to is None or day <= self.effective_to
-        )
 
     def revision_on(self, day: dt.date) -> Revision | None:
         """Return the latest revision in force on DAY, if any."""
@@ -385,19 +358,13 @@ class Pack(Strict):
 
 def load_pack(path: Path) -> Pack:
     """Return the validated pack of PATH, or raise RulePackError naming file, line and rule."""
-    data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise RulePackError(path, "a procedure pack is a mapping with id, events, deadlines …")
-    try:
-        pack = Pack.model_validate(data, context={"defer_references": True})
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = error["loc"]
-        rule = _rule_name(data, loc)
-        where = ".".join(str(part) for part in loc)
-        raise RulePackError(
-            path, f"{where}: {error['msg']}", line=line_of(data, loc), rule=rule
-        ) from None
+    pack, data = load_file(
+        path,
+        Pack,
+        what="a procedure pack",
+        rule_of=_rule_name,
+        context={"defer_references": True},
+    )
     problems = pack.reference_problems()
     if problems:
         loc, rule, message = problems[0]
@@ -431,9 +398,13 @@ class PackRegistry:
         self.packs = packs
 
     @classmethod
+    def from_paths(cls, paths: list[Path]) -> PackRegistry:
+        return cls([load_pack(path) for path in paths])
+
+    @classmethod
     def load(cls, rules_dir: Path | None = None) -> PackRegistry:
-        folder = (rules_dir or settings.RULES_DIR) / "procedure"
-        return cls([load_pack(path) for path in sorted(folder.glob("*.yaml"))])
+        """Every procedure pack of RULES_DIR/procedure (the rule-pack registry's cached copy)."""
+        return pack_registry.folder("procedure", rules_dir)
 
     def ids(self) -> list[str]:
         return sorted({pack.id for pack in self.packs})
@@ -446,6 +417,6 @@ class PackRegistry:
         return max(candidates, key=lambda p: p.effective_from)
 
 
-@lru_cache(maxsize=1)
 def registry() -> PackRegistry:
-    return PackRegistry.load()
+    """The procedure packs of settings.RULES_DIR, reloaded when a file changes (ADR 0013)."""
+    return pack_registry.folder("procedure")

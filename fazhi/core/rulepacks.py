@@ -31,8 +31,8 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
-    model_validator,
 )
 from pydantic_core import core_schema
 
@@ -290,7 +290,6 @@ def check_citations(
     Raises RulePackError naming the line of the first citation that names no provision, and of
     a basis without any citation in a rule that is not marked unverified.
     """
-    rule_of = rule_of or rule_at
     count = 0
     for loc, value, unverified in _cited(model, (), False):
         texts = value.citations()
@@ -300,7 +299,7 @@ def check_citations(
                 f"basis {str(value)!r} cites no provision ({CITATION_FORM}); a basis without "
                 "a citation needs 'unverified: true' on its rule",
                 line=line_of(raw, loc),
-                rule=rule_of(raw, loc),
+                rule=_rule(raw, loc, rule_of),
             )
         for text in texts:
             count += 1
@@ -310,7 +309,7 @@ def check_citations(
                     path,
                     f"citation {text}: {problem}",
                     line=line_of(raw, loc),
-                    rule=rule_of(raw, loc),
+                    rule=_rule(raw, loc, rule_of),
                 )
     return count
 
@@ -345,7 +344,7 @@ class PackHeader(Strict):
     effective_from: dt.date
     effective_to: dt.date | None = None
     unverified: bool = False
-    unverified_reason: str = ""
+    unverified_reason: str = Field(default="", validate_default=True)
     source: str = Field(min_length=1)
     note: str = ""
     examples: tuple[Example, ...] = ()
@@ -357,17 +356,23 @@ class PackHeader(Strict):
             return value.isoformat()
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
-    @model_validator(mode="after")
-    def _header_consistent(self) -> PackHeader:
-        if self.effective_to is not None and self.effective_to < self.effective_from:
-            raise ValueError(
-                f"effective_to {self.effective_to} is before effective_from {self.effective_from}"
-            )
-        if self.unverified and not self.unverified_reason.strip():
+    @field_validator("effective_to")
+    @classmethod
+    def _to_after_from(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("effective_from")
+        if value is not None and start is not None and value < start:
+            raise ValueError(f"effective_to {value} is before effective_from {start}")
+        return value
+
+    @field_validator("unverified_reason")
+    @classmethod
+    def _reason_if_unverified(cls, value: str, info: ValidationInfo) -> str:
+        marked = info.data.get("unverified")
+        if marked and not value.strip():
             raise ValueError("unverified: true needs unverified_reason (why it is not verified)")
-        if self.unverified_reason.strip() and not self.unverified:
+        if value.strip() and marked is False:
             raise ValueError("unverified_reason is given, but unverified is not true")
-        return self
+        return value
 
     def in_force_on(self, day: dt.date) -> bool:
         """effective_from ≤ DAY ≤ effective_to (both days included; no end: open)."""
@@ -402,6 +407,13 @@ def rule_at(raw: Any, loc: tuple[Any, ...]) -> str | None:
     return found
 
 
+def _rule(
+    raw: Any, loc: tuple[Any, ...], rule_of: Callable[[Any, tuple[Any, ...]], str | None] | None
+) -> str | None:
+    """The kind's name for the rule at LOC, else the innermost listed entry's (``rule_at``)."""
+    return (rule_of(raw, loc) if rule_of else None) or rule_at(raw, loc)
+
+
 def validation_error(
     path: Path,
     raw: Any,
@@ -411,7 +423,7 @@ def validation_error(
     """Return the first error of EXC as a RulePackError naming file:line, the rule and why."""
     error = exc.errors()[0]
     loc = tuple(error["loc"])
-    rule = (rule_of or rule_at)(raw, loc)
+    rule = _rule(raw, loc, rule_of)
     where = ".".join(str(part) for part in loc) or "file"
     if error["type"] == "extra_forbidden":
         message = f"unknown field '{loc[-1]}' (at {where})"

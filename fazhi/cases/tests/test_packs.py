@@ -20,7 +20,7 @@ PACKS = sorted((settings.RULES_DIR / "procedure").glob("*.yaml"))
 
 VALID = """\
 id: tiny
-name: 测试程序
+title: 测试程序
 law: 《中华人民共和国行政处罚法》
 effective_from: 2021-07-15
 events:
@@ -36,7 +36,7 @@ events:
       - code: fine_cap
         when: [{field: data.fine, gt: 200}]
         message: 超过上限。
-        basis: 某法第一条
+        basis: 《中华人民共和国行政处罚法》第一条
 deadlines:
   - code: handling
     name: 办案期限
@@ -44,7 +44,7 @@ deadlines:
     amount: 30
     unit: days
     met_by: [decide]
-    basis: 某法第二条
+    basis: 《中华人民共和国行政处罚法》第二条
 examples:
   - name: 受案
     given:
@@ -52,6 +52,8 @@ examples:
         - {kind: accept, at: "2025-03-03T10:00+08:00"}
     expect:
       deadlines: {handling: "2025-04-02"}
+version: "1"
+source: test
 """
 
 
@@ -106,7 +108,7 @@ def test_a_duplicate_event_code_is_refused_at_the_second_one(tmp_path):
 def test_a_duplicate_deadline_code_is_refused(tmp_path):
     second = (
         "  - {code: handling, name: 又一期限, start: accept, amount: 5, unit: days, "
-        "met_by: [decide], basis: 某法第三条}\n"
+        "met_by: [decide], basis: 《中华人民共和国行政处罚法》第三条}\n"
     )
     error = _refusal(tmp_path, VALID.replace("examples:\n", second + "examples:\n"))
     assert (error.line, error.rule) == (27, "handling")

@@ -5,11 +5,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from fazhi.audit.models import AuditEntry
-from fazhi.cases import packs
 from fazhi.cases.deadlines import redate_all
 from fazhi.cases.models import Deadline
 from fazhi.cases.tests.factories import at, open_public_order_case
 from fazhi.core import calendar as calendar_module
+from fazhi.core import rulepacks
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +31,10 @@ def rules(settings, tmp_path):
     shutil.copy(settings.RULES_DIR / "calendar" / "2026.yaml", tmp_path / "calendar")
     settings.RULES_DIR = tmp_path
     calendar_module.default_calendar.cache_clear()
-    packs.registry.cache_clear()
+    rulepacks.reload()
     yield tmp_path
     calendar_module.default_calendar.cache_clear()
-    packs.registry.cache_clear()
+    rulepacks.reload()
 
 
 def _case_due_in_2027(tree):
