@@ -38,6 +38,7 @@ from __future__ import annotations
 # metadata, quoted) and SQL compiled by the ORM; every value is a bound parameter.
 # ruff: noqa: S608
 import datetime as dt
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -268,8 +269,9 @@ class Source:
     audit_target: str = "warnings.rule"
     # Optional: whether this installation can run RULE (and why not) …
     supported: Callable[[Any], tuple[bool, str]] | None = None
-    # … the rules that can hold for IDS, or have a warning open on them (with_open) …
-    relevant: Callable[[list, list[int], bool], list] | None = None
+    # … the rules that can hold for IDS, or have a warning open on them (with_open), read on
+    # the connection USING: relevant(rules, ids, with_open, using) …
+    relevant: Callable[[list, list[int], bool, str], list] | None = None
     # … and what to do before a full run (e.g. give the planner statistics).
     prepare: Callable[[str], None] | None = None
 
@@ -552,7 +554,7 @@ def run_source(
         with transaction.atomic(using=using):
             no_jit(using)
             counts = apply_rule(src, rule, at, None, using=using)
-            if any(counts):
+            if any(counts) and using == DEFAULT_DB_ALIAS:  # not the examples' database
                 audit.record(
                     src.actor,
                     src.audit_action,
@@ -597,7 +599,7 @@ def refresh(
     with transaction.atomic(using=using):
         no_jit(using)
         if src.relevant is not None:
-            runnable = src.relevant(runnable, chosen_ids, True)
+            runnable = src.relevant(runnable, chosen_ids, True, using)
         for rule in runnable:
             result.add(rule.code, *apply_rule(src, rule, at, chosen_ids, using=using))
     return result
@@ -617,27 +619,48 @@ def sweep(at: dt.datetime, *, using: str = DEFAULT_DB_ALIAS) -> SweepResult:
 # --- Examples through the production path ----------------------------------------------------------
 
 EXAMPLES_DB = "fazhi_rule_examples"
+_examples = threading.local()
 
 
 def _example_connection() -> Any:
-    """The connection of an in-memory SQLite database holding every table (created once)."""
+    """The connection of this thread's in-memory SQLite database holding every table.
+
+    It is no database of the installation: the examples need none, so it is opened whatever
+    the configured database is, and even where the test runner blocks database access (its
+    own ``ensure_connection``; the failures Django's test cases put on other aliases are
+    lifted). The schema is created once per thread, from the models.
+    """
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    class ExamplesWrapper(DatabaseWrapper):
+        def ensure_connection(self) -> None:
+            if self.connection is None:
+                with self.wrap_database_errors:
+                    self.connect()
+
     if EXAMPLES_DB not in connections.settings:
+        memory = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
         connections.settings[EXAMPLES_DB] = connections.configure_settings(
-            {EXAMPLES_DB: {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+            {DEFAULT_DB_ALIAS: dict(memory), EXAMPLES_DB: memory}
         )[EXAMPLES_DB]
-    connection = connections[EXAMPLES_DB]
+    connection = getattr(_examples, "connection", None)
+    if connection is None:
+        connection = ExamplesWrapper(connections.settings[EXAMPLES_DB], EXAMPLES_DB)
+        _examples.connection = connection
+    for name in ("connect", "temporary_connection", "cursor", "chunked_cursor"):
+        connection.__dict__.pop(name, None)  # a test case's "queries not allowed" wrappers
+    connections[EXAMPLES_DB] = connection
     connection.ensure_connection()
     with connection.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys = OFF")  # examples write only the rows they need
         cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'django_content_type'")
         if cursor.fetchone() is None:
-            cursor.execute("PRAGMA foreign_keys = OFF")  # examples write only the rows they need
             from django.apps import apps
 
             with connection.schema_editor() as editor:
-                for model in apps.get_models(include_auto_created=True):
+                for model in apps.get_models():
                     if model._meta.managed and not model._meta.proxy:
                         editor.create_model(model)
-        cursor.execute("PRAGMA foreign_keys = OFF")
     return connection
 
 
@@ -661,7 +684,9 @@ def row(model: type[models.Model], using: str, **values: Any) -> models.Model:
             continue
         if f.null or f.has_default():
             continue
-        if isinstance(f, models.ForeignKey):
+        if f.choices:
+            values[f.attname] = f.choices[0][0]
+        elif isinstance(f, models.ForeignKey):
             values[f.attname] = 1
         elif isinstance(f, models.BooleanField):
             values[f.attname] = False
@@ -673,8 +698,8 @@ def row(model: type[models.Model], using: str, **values: Any) -> models.Model:
             values[f.attname] = 0
         elif isinstance(f, models.JSONField):
             values[f.attname] = {}
-        else:
-            values[f.attname] = "-"
+        else:  # unique, as some columns must be (an officer's ID number, a case number …)
+            values[f.attname] = uuid.uuid4().hex[: f.max_length or 32]
     obj = model(**values)
     obj.save_base(using=using, raw=True, force_insert=True)
     return obj

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fazhi.core.append_only import AppendOnly
 from fazhi.core.identity import mask_id
+from fazhi.core.warnings import AbstractWarning, AbstractWarningEvent
 from fazhi.org.models import ScopedQuerySet
 from fazhi.org.roles import Capability
 from fazhi.services.storage import private_storage
@@ -549,44 +550,38 @@ class RosterMember(models.Model):  # 团队成员
         return f"{number[:2]}{'*' * (len(number) - 4)}{number[-2:]}" if len(number) > 4 else "****"
 
 
-class ServiceWarning(models.Model):  # 办件时限预警 (fazhi/services/alerts.py, rules/services/)
+class ServiceWarning(AbstractWarning):  # 办件时限预警 (fazhi/services/alerts.py, rules/services/)
+    """One warning of one rule about one application: the application source of the one warning
+    engine (fazhi.core.warnings). ``deadline_code``/``subject_key`` are blank (one time limit)."""
+
     application = models.ForeignKey(Application, models.PROTECT, related_name="warnings")
-    rule = models.CharField(_("预警规则"), max_length=40)
-    name = models.CharField(_("预警名称"), max_length=100)
-    level = models.CharField(_("等级"), max_length=8)  # fazhi.supervision.rules.WarningLevel
-    basis = models.CharField(_("依据"), max_length=300)
-    state = models.CharField(_("状态"), max_length=8)  # fazhi.supervision.models.WarningState
-    opened_at = models.DateTimeField(_("预警时间"))
-    escalated_level = models.CharField(_("推送层级"), max_length=8)  # supervision Escalated
-    escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("消除时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("办件时限预警")
         constraints = [
             models.UniqueConstraint(
-                fields=["application", "rule"],
+                fields=["rule", "application", "deadline_code", "subject_key"],
                 condition=Q(state="open"),
                 name="services_one_open_warning",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(state="open") | Q(closed_at__isnull=False),
+                name="services_warning_closed_has_time",
+            ),
         ]
-        indexes = [models.Index(fields=["rule", "state"], name="services_warning_rule_state")]
+        indexes = [
+            models.Index(fields=["rule", "state"], name="services_warning_rule_state"),
+            models.Index(fields=["run_token"], name="services_warning_run_token"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rule} {self.application_id}"
 
-    @property
-    def css(self) -> str:
-        from fazhi.supervision.rules import LEVEL_CSS  # the case warnings' colours
 
-        return LEVEL_CSS.get(self.level, "")
+class ServiceWarningEvent(AbstractWarningEvent):  # 预警经过
+    """One step in an application warning's life. Append-only."""
 
-
-class ServiceWarningEvent(AppendOnly, models.Model):  # 预警经过
     warning = models.ForeignKey(ServiceWarning, models.PROTECT, related_name="events")
-    kind = models.CharField(_("环节"), max_length=16)  # supervision WarningEventKind
-    at = models.DateTimeField(_("时间"))
-    note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["warning", "at", "id"]

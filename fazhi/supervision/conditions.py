@@ -1,11 +1,11 @@
-"""What each condition TYPE of a warning rule means, twice: as one set-based query, and in memory.
+"""What each condition TYPE of a warning rule means: one set-based query (the case source's SQL).
 
 ``pairs`` returns a queryset of the (case, deadline code, subject key) triples for which a rule's
 condition holds at an instant — aliased ``w_subject``, ``w_code``, ``w_key`` so that the scan can
 wrap it in INSERT … SELECT and UPDATE … NOT EXISTS. ``close_reason`` is the SQL expression that
-says, for a warning whose triple left the set, why. ``holds`` answers the same question for one
-case held in memory (the rule files' examples, which need no database); a test replays every
-example through the database and checks that both agree.
+says, for a warning whose triple left the set, why. There is no second reading in memory: the rule
+files' examples are written as rows of an in-memory database and run through these very queries
+(fazhi.supervision.examples).
 
 Every condition looks at cases that are not closed (结案): a closed case's warnings close — except
 ``order_unanswered``: an order about a closed case (e.g. after a 评查) still owes its reply.
@@ -17,18 +17,16 @@ from __future__ import annotations
 # metadata, quoted) and SQL compiled by the ORM; every value is a bound parameter.
 # ruff: noqa: S608
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce
 
-from fazhi.cases.derive import ComputedDeadline, Ev, effective
 from fazhi.cases.models import Case, CaseHandler, CaseStatus, Deadline, ProceduralEvent
 from fazhi.cases.packs import Test
 from fazhi.core.clock import SHANGHAI
 from fazhi.org.models import OfficerStatus
-from fazhi.supervision.models import AWAITING_REPLY, CloseReason, OrderStatus, SupervisionOrder
+from fazhi.supervision.models import CloseReason, OrderStatus, SupervisionOrder
 from fazhi.supervision.rules import (
     DeadlineDueWithin,
     DeadlineMissed,
@@ -116,13 +114,13 @@ def _order_pairs(rule: WarningRule, at: dt.datetime, case_ids) -> QuerySet:
     )
 
 
-def orders_awaiting_reply(case_ids: list[int]) -> bool:
+def orders_awaiting_reply(case_ids: list[int], using: str = "default") -> bool:
     """Return whether an order about one of CASE_IDS still awaits its reply (overdue or not).
 
     One read over the orders awaiting a reply (few at any time; indexed by status).
     """
     about = Q(case_id__in=case_ids) | Q(case__isnull=True, warnings__case_id__in=case_ids)
-    return SupervisionOrder.objects.awaiting_reply().filter(about).exists()
+    return SupervisionOrder.objects.using(using).awaiting_reply().filter(about).exists()
 
 
 def pairs(rule: WarningRule, at: dt.datetime, case_ids=None) -> QuerySet:
@@ -231,101 +229,3 @@ def close_reason(rule: WarningRule, table: str, at: dt.datetime, ops) -> tuple[s
         f" FROM {Case._meta.db_table} c WHERE c.id = {table}.case_id), %s)"
     )
     return sql, [closed, CloseReason.CASE_CLOSED, otherwise, CloseReason.NO_LONGER_APPLIES]
-
-
-# --- In memory (the rule files' examples) ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MemoryOrder:
-    """A supervision order about the case, as the examples give it."""
-
-    id: int
-    status: str
-    reply_due_at: dt.datetime
-
-    def is_overdue(self, at: dt.datetime) -> bool:  # as SupervisionOrder.is_overdue
-        return self.status in AWAITING_REPLY and self.reply_due_at < at
-
-
-@dataclass
-class MemoryCase:
-    """What the conditions read about one case, without a database."""
-
-    procedure: str
-    status: str
-    events: list[Ev]
-    deadlines: list[ComputedDeadline]
-    handlers: list[dict] = field(default_factory=list)  # {status, level, granted_on, expires_on}
-    outside_centre: bool = False
-    decision_within_range: bool | None = None
-    orders: list[MemoryOrder] = field(default_factory=list)
-
-
-def _stored_status(deadline: ComputedDeadline) -> str:
-    return "stopped" if deadline.status == "paused" else deadline.status
-
-
-def _handler_bad(handler: dict, today: dt.date) -> bool:
-    granted, expires = handler.get("granted_on"), handler.get("expires_on")
-    return (
-        handler.get("level") is None
-        or granted is None
-        or expires is None
-        or not (granted <= today <= expires)
-        or handler.get("status", OfficerStatus.ON_DUTY) != OfficerStatus.ON_DUTY
-    )
-
-
-def holds(rule: WarningRule, case: MemoryCase, at: dt.datetime) -> set[tuple[str, str]]:
-    """Return the (deadline code, subject key) pairs for which RULE holds for CASE at AT."""
-    cond = rule.condition
-    if rule.procedures and case.procedure not in rule.procedures:
-        return set()
-    if isinstance(cond, OrderUnanswered):  # closed cases too: the order still owes its reply
-        return {("", str(order.id)) for order in case.orders if order.is_overdue(at)}
-    if case.status == CaseStatus.CLOSED:
-        return set()
-    if isinstance(cond, DeadlineDueWithin | DeadlineOverdue | DeadlineMissed):
-        out = set()
-        for d in case.deadlines:
-            if d.code not in cond.deadlines:
-                continue
-            status = _stored_status(d)
-            if isinstance(cond, DeadlineDueWithin):
-                hit = status == "open" and at < d.due_at <= at + cond.within.delta
-            elif isinstance(cond, DeadlineOverdue):
-                hit = status == "open" and d.due_at <= at
-            else:
-                hit = status == "missed"
-            if hit:
-                out.add((d.code, d.key))
-        return out
-    if isinstance(cond, EventMissingAfter):
-        current = effective(case.events)
-        for start in current:
-            if (
-                start.kind == cond.event
-                and start.occurred_at <= at - cond.after.delta
-                and all(test.holds(start) for test in cond.where)
-                and not any(
-                    e.kind in cond.missing_any and e.occurred_at >= start.occurred_at
-                    for e in current
-                )
-            ):
-                return {("", "")}
-        return set()
-    if isinstance(cond, HandlerUnqualified):
-        if any(e.kind in ("decide", "mediation_agreed") for e in effective(case.events)):
-            return set()
-        today = at.astimezone(SHANGHAI).date()
-        return {
-            ("", str(h.get("id", i + 1)))
-            for i, h in enumerate(case.handlers)
-            if _handler_bad(h, today)
-        }
-    if isinstance(cond, OutsideCentre):
-        return {("", "")} if case.outside_centre else set()
-    if isinstance(cond, DecisionOutsideRange):
-        return {("", "")} if case.decision_within_range is False else set()
-    raise TypeError(f"unknown condition type {cond!r}")

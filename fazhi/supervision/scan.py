@@ -57,7 +57,11 @@ def run(
 
 
 def relevant_rules(
-    rules: list[WarningRule], case_ids: list[int], *, with_open: bool = True
+    rules: list[WarningRule],
+    case_ids: list[int],
+    *,
+    with_open: bool = True,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> list[WarningRule]:
     """Return the rules that can hold for CASE_IDS, or that have a warning open on them.
 
@@ -69,27 +73,30 @@ def relevant_rules(
     per rule (the incremental scan of one case inside record_event).
     """
     deadlines = set(
-        Deadline.objects.filter(case_id__in=case_ids)
+        Deadline.objects.using(using)
+        .filter(case_id__in=case_ids)
         .order_by()  # no model ordering: it would join DISTINCT and cost a sort
         .values_list("code", "status")
         .distinct()
     )
     kinds = set(
-        ProceduralEvent.objects.filter(case_id__in=case_ids)
+        ProceduralEvent.objects.using(using)
+        .filter(case_id__in=case_ids)
         .order_by()
         .values_list("kind", flat=True)
         .distinct()
     )
     cases = list(
-        Case.objects.filter(pk__in=case_ids).values_list(
-            "procedure", "status", "outside_centre", "decided_at"
-        )
+        Case.objects.using(using)
+        .filter(pk__in=case_ids)
+        .values_list("procedure", "status", "outside_centre", "decided_at")
     )
     running = [c for c in cases if c[1] != CaseStatus.CLOSED]
     procedures = {c[0] for c in cases}
     open_rules = (
         set(
-            CaseWarning.objects.filter(case_id__in=case_ids, state=WarningState.OPEN)
+            CaseWarning.objects.using(using)
+            .filter(case_id__in=case_ids, state=WarningState.OPEN)
             .order_by()
             .values_list("rule", flat=True)
         )
@@ -104,7 +111,7 @@ def relevant_rules(
         elif rule.procedures and not set(rule.procedures) & procedures:
             continue
         elif condition.type == "order_unanswered":  # one more small read, only for such rules
-            if orders_awaiting_reply(case_ids):
+            if orders_awaiting_reply(case_ids, using):
                 keep.append(rule)
         elif not running:  # every other condition ignores closed cases
             continue
@@ -188,8 +195,8 @@ def condition_sql(
     return warnings.compiled(pairs(rule, at, case_ids), using)
 
 
-def _relevant(rules: list, case_ids: list[int], with_open: bool) -> list:
-    return relevant_rules(rules, case_ids, with_open=with_open)
+def _relevant(rules: list, case_ids: list[int], with_open: bool, using: str) -> list:
+    return relevant_rules(rules, case_ids, with_open=with_open, using=using)
 
 
 SOURCE = warnings.Source(

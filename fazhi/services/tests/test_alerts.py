@@ -85,8 +85,8 @@ def test_an_overdue_warning_opens_once_escalates_by_age_and_keeps_its_history(tr
     alerts.run(at("2026-03-13 08:01"))
     warning.refresh_from_db()
     assert warning.escalated_level == "city"
-    assert list(warning.events.values_list("kind", "note")) == [
-        ("opened", ""), ("escalated", "district"), ("escalated", "city"),
+    assert list(warning.events.values_list("kind", "escalated_level")) == [
+        ("opened", "unit"), ("escalated", "district"), ("escalated", "city"),
     ]  # fmt: skip
 
 
@@ -98,7 +98,8 @@ def test_a_warning_closes_by_itself_when_the_application_completes(tree, time_ma
     ops.complete(app, clerk, at=at("2026-03-12 10:05"))
     warning = app.warnings.get()
     assert (warning.state, warning.closed_at) == ("closed", at("2026-03-12 10:00"))
-    assert ServiceWarningEvent.objects.filter(warning=warning, kind="closed").count() == 1
+    closing = ServiceWarningEvent.objects.get(warning=warning, kind="closed")
+    assert (closing.reason, warning.closed_reason) == ("no_longer_applies", "no_longer_applies")
 
 
 def test_acceptance_closes_the_five_day_warning_at_once(tree, time_machine):

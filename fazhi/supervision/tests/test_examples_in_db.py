@@ -1,5 +1,6 @@
-"""Every example of rules/warnings/*.yaml, replayed through the database: the set-based SQL of
-each rule must open, close and escalate exactly what the in-memory reading of the example says.
+"""Every example of rules/warnings/*.yaml, replayed through the real write path (open_case,
+record_event — not rows written directly, as `fazhi rules test` does): the scan must open, close
+and escalate exactly what the example expects.
 """
 
 import datetime as dt
