@@ -9,6 +9,6 @@ class ServicesConfig(AppConfig):
     def ready(self) -> None:
         from fazhi.core.rulepacks import PackKind, register
         from fazhi.services import metrics  # noqa: F401 - registers the 警快办 metrics
-        from fazhi.services.alerts import run_examples
+        from fazhi.services.alerts import load_pack, run_examples
 
-        register(PackKind("services", "警快办时限预警", run_examples))
+        register(PackKind("services", "警快办时限预警", run_examples, load=load_pack))
