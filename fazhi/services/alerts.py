@@ -1,31 +1,31 @@
-"""Service-deadline warnings (办件时限预警): rules/services/*.yaml, run set-based over applications.
+"""Service-deadline warnings (办件时限预警): rules/services/*.yaml — the application source of the one
+warning engine (fazhi.core.warnings, ADR 0014).
 
-The same semantics as the case warnings of fazhi.supervision (issue 4): a rule has a code, a level
-(提示/预警/告警 → yellow/orange/red), a condition, the provision it protects and an escalation ladder
-(the handling unit at once → the district after X → the city after Y). A warning opens when its
-condition holds, closes by itself when it no longer holds (the application was accepted, completed,
-its 补正 arrived …), is never duplicated (a partial unique index on the open warning of an application
-and rule), and keeps its history (ServiceWarningEvent: opened, escalated, closed).
+The same engine and lifecycle as the case warnings: a rule has a code, a level (提示/预警/告警 →
+yellow/orange/red), a condition, the provision it protects and an escalation ladder (the handling
+unit at once → the district after X → the city after Y). A warning opens when its condition
+holds, closes by itself when it no longer holds (the application was accepted, completed, its
+补正 arrived …), is never duplicated (a partial unique index on the open warning of an
+application and rule), and keeps its history (ServiceWarningEvent: opened, escalated, closed).
 
-Each condition TYPE is defined twice: as one SQL query over all applications (``matching``) and in
-memory for one application (``holds``), which the rule file's examples use; a test replays every
-example through the database and checks both agree. Counting follows the platform's working-day
-calendar: a deadline "due within 1 working day" is due today or on the next working day.
+Each condition TYPE is defined once, as one SQL query over all applications (``matching``); the
+rule file's examples are written as rows of an in-memory database and run through the same
+writer (``run_examples``). Counting follows the platform's working-day calendar: a deadline "due
+within 1 working day" is due today or on the next working day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from pydantic import Field, model_validator
 
-from fazhi.audit import log as audit
+from fazhi.core import warnings
 from fazhi.core.calendar import WorkCalendar, default_calendar
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.rulepacks import (
@@ -39,6 +39,7 @@ from fazhi.core.rulepacks import (
     read_yaml,
 )
 from fazhi.core.rulepacks import registry as pack_registry
+from fazhi.core.warnings import Escalation, WarningLevel, WarningState
 from fazhi.services.models import (
     Application,
     ApplicationEvent,
@@ -49,8 +50,6 @@ from fazhi.services.models import (
 from fazhi.services.models import (
     ApplicationStatus as S,
 )
-from fazhi.supervision.models import Escalated, WarningEventKind, WarningState
-from fazhi.supervision.rules import Escalation, WarningLevel
 
 ACTOR = "system:service-scan"
 RUNNING = (S.ACCEPTED, S.APPROVED)  # the clock runs (not stopped by 补正, not ended)
@@ -123,22 +122,10 @@ def packs() -> tuple[ServicePack, ...]:
 
 
 def rules() -> tuple[ServiceRule, ...]:
-    """The rules of every services file in force today (effective_from ≤ today ≤ effective_to)."""
-    day = timezone.localdate()
-    return tuple(rule for pack in pack_registry.in_force("services", day) for rule in pack.rules)
+    return tuple(rule for pack in packs() for rule in pack.rules)
 
 
-# --- the conditions, in memory ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What a condition looks at, for one application (the examples' ``given``)."""
-
-    status: str
-    submitted: dt.date
-    due_on: dt.date | None = None
-    asked: dt.date | None = None  # the last 补正 request
+# --- the conditions, as one query -------------------------------------------------------------
 
 
 def last_submit_day_late(today: dt.date, workdays: int, cal: WorkCalendar) -> dt.date:
@@ -156,32 +143,6 @@ def due_horizon(today: dt.date, workdays: int, cal: WorkCalendar) -> dt.date:
     return today if workdays == 0 else cal.add_working_days(today, workdays)
 
 
-def holds(rule: ServiceRule, app: Snapshot, today: dt.date, cal: WorkCalendar) -> bool:
-    c = rule.condition
-    if isinstance(c, DueWithin):
-        return (
-            app.status in RUNNING
-            and app.due_on is not None
-            and today <= app.due_on <= due_horizon(today, c.workdays, cal)
-        )
-    if isinstance(c, Overdue):
-        return app.status in RUNNING and app.due_on is not None and app.due_on < today
-    if isinstance(c, NotAccepted):
-        return app.status == S.SUBMITTED and app.submitted <= last_submit_day_late(
-            today, c.workdays, cal
-        )
-    if not isinstance(c, SupplementWaiting):
-        raise TypeError(f"unknown condition {c!r}")
-    return (
-        app.status == S.SUPPLEMENT
-        and app.asked is not None
-        and app.asked <= today - dt.timedelta(days=c.days)
-    )
-
-
-# --- the conditions, as one query -------------------------------------------------------------
-
-
 def _end_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
 
@@ -196,8 +157,9 @@ def matching(rule: ServiceRule, at: dt.datetime, cal: WorkCalendar | None = None
         return apps.filter(
             status__in=RUNNING, due_on__gte=today, due_on__lte=due_horizon(today, c.workdays, cal)
         )
-    if isinstance(c, Overdue):
-        return apps.filter(status__in=RUNNING, due_on__lt=today)
+    if isinstance(c, Overdue):  # late from the instant it is due (hour limits: that hour)
+        late = Q(due_at__lte=at) | Q(due_at__isnull=True, due_on__lt=today)
+        return apps.filter(late, status__in=RUNNING)
     if isinstance(c, NotAccepted):
         return apps.filter(
             status=S.SUBMITTED,
@@ -214,102 +176,60 @@ def matching(rule: ServiceRule, at: dt.datetime, cal: WorkCalendar | None = None
     return apps.filter(Exists(asked), ~Exists(later), status=S.SUPPLEMENT)
 
 
-# --- the scan ---------------------------------------------------------------------------------
+# --- the source ------------------------------------------------------------------------------
 
 
-@dataclass
-class ScanResult:
-    opened: int = 0
-    closed: int = 0
-    escalated: int = 0
-    by_rule: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+def rules_in_force(at: dt.datetime) -> list[ServiceRule]:
+    """The rules of every services file in force on AT's day (Shanghai)."""
+    day = at.astimezone(SHANGHAI).date()
+    return [rule for pack in pack_registry.in_force("services", day) for rule in pack.rules]
 
 
-def run(at: dt.datetime | None = None, *, application_ids: list[int] | None = None) -> ScanResult:
-    """Bring the service warnings in line with the rules at AT (all applications, or some)."""
-    at = at or timezone.now()
-    result = ScanResult()
-    cal = default_calendar()
-    for rule in rules():
-        with transaction.atomic():
-            counts = _apply(rule, at, cal, application_ids)
-            if any(counts) and application_ids is None:
-                audit.record(
-                    ACTOR,
-                    "services.scan",
-                    ("services.rule", rule.code, rule.name),
-                    changes={"at": at, "opened": counts[0], "closed": counts[1],
-                             "escalated": counts[2]},
-                )  # fmt: skip
-        if any(counts):
-            result.by_rule[rule.code] = counts
-            result.opened += counts[0]
-            result.closed += counts[1]
-            result.escalated += counts[2]
-    return result
+# The calendar the conditions count working days with (None: the platform's); the rule files'
+# examples set the one of their rules folder.
+_calendar: ContextVar[WorkCalendar | None] = ContextVar("services_alerts_calendar", default=None)
 
 
-def _history(ids: list[int], kind: str, at: dt.datetime, note: str = "") -> None:
-    ServiceWarningEvent.objects.bulk_create(
-        ServiceWarningEvent(warning_id=pk, kind=kind, at=at, note=note) for pk in ids
-    )
-
-
-def _apply(
-    rule: ServiceRule, at: dt.datetime, cal: WorkCalendar, ids: list[int] | None
-) -> tuple[int, int, int]:
-    holding = matching(rule, at, cal)
-    current = ServiceWarning.objects.filter(rule=rule.code, state=WarningState.OPEN)
+def condition_sql(
+    rule: ServiceRule, at: dt.datetime, ids: list[int] | None, using: str
+) -> tuple[str, list]:
+    """ONE SELECT of (w_subject, w_code, w_key) for the applications RULE holds for at AT."""
+    qs = matching(rule, at, _calendar.get())
     if ids is not None:
-        holding = holding.filter(pk__in=ids)
-        current = current.filter(application_id__in=ids)
-    # 1. Open where the condition holds and no open warning exists (one INSERT of new rows).
-    new = list(
-        holding.exclude(Exists(current.filter(application_id=OuterRef("pk")))).values_list(
-            "pk", flat=True
-        )
-    )
-    created = ServiceWarning.objects.bulk_create(
-        [
-            ServiceWarning(application_id=pk, rule=rule.code, name=rule.name, level=rule.level,
-                           basis=rule.basis, state=WarningState.OPEN, opened_at=at,
-                           escalated_level=Escalated.UNIT)
-            for pk in new
-        ],
-        ignore_conflicts=True,
-    )  # fmt: skip
-    opened_ids = list(
-        ServiceWarning.objects.filter(
-            rule=rule.code, state=WarningState.OPEN, application_id__in=new, opened_at=at
-        ).values_list("pk", flat=True)
-    ) if created else []  # fmt: skip
-    _history(opened_ids, WarningEventKind.OPENED, at)
-    # 2. Close the open warnings whose application left the set.
-    leaving = current.exclude(Exists(holding.filter(pk=OuterRef("application_id"))))
-    closing = list(leaving.values_list("pk", flat=True))
-    if closing:
-        ServiceWarning.objects.filter(pk__in=closing).update(
-            state=WarningState.CLOSED, closed_at=at
-        )
-        _history(closing, WarningEventKind.CLOSED, at, note="条件不再成立")
-    # 3. Escalate by age.
-    escalated = 0
-    steps = [
-        (rule.escalation.district_after, Escalated.DISTRICT, [Escalated.UNIT]),
-        (rule.escalation.city_after, Escalated.CITY, [Escalated.UNIT, Escalated.DISTRICT]),
-    ]
-    for after, level, below in steps:
-        if after is None:
-            continue
-        due = current.filter(escalated_level__in=below, opened_at__lte=at - after.delta)
-        moving = list(due.values_list("pk", flat=True))
-        if moving:
-            ServiceWarning.objects.filter(pk__in=moving).update(
-                escalated_level=level, escalated_at=at
-            )
-            _history(moving, WarningEventKind.ESCALATED, at, note=level)
-            escalated += len(moving)
-    return len(opened_ids), len(closing), escalated
+        qs = qs.filter(pk__in=ids)
+    blank = Value("", output_field=CharField())
+    qs = qs.order_by().annotate(w_subject=F("pk"), w_code=blank, w_key=blank)
+    return warnings.compiled(qs.values("w_subject", "w_code", "w_key"), using)
+
+
+SOURCE = warnings.Source(
+    name="application",
+    warning=ServiceWarning,
+    history=ServiceWarningEvent,
+    subject="application",
+    rules=rules_in_force,
+    condition=condition_sql,
+    actor=ACTOR,
+    audit_action="services.scan",
+    audit_target="services.rule",
+)
+# Registered when the app's ready() imports this module (for its rule files' examples), as
+# fazhi.services.metrics registers the metrics.
+warnings.register(SOURCE)
+ScanResult = warnings.SourceResult
+
+
+def run(
+    at: dt.datetime | None = None, *, application_ids: list[int] | None = None
+) -> warnings.SourceResult:
+    """Bring the service warnings in line with the rules at AT (all applications, or some).
+
+    The periodic run is ``fazhi.core.warnings.sweep``; this runs the application source alone.
+    """
+    at = at or timezone.now()
+    if application_ids is None:
+        return warnings.run_source(SOURCE, at)
+    return warnings.refresh(SOURCE, application_ids, at=at)
 
 
 def visible_warnings(user: Any) -> QuerySet:
@@ -331,19 +251,52 @@ def _day(value: Any) -> dt.date | None:
     return None if value in (None, "") else dt.date.fromisoformat(str(value))
 
 
-def snapshot_of(given: dict[str, Any]) -> tuple[Snapshot, dt.date]:
-    return (
-        Snapshot(
-            status=given.get("status", S.SUBMITTED),
-            submitted=_day(given["submitted"]),
-            due_on=_day(given.get("due_on")),
-            asked=_day(given.get("asked")),
-        ),
-        _day(given["today"]),
+def _write_example(given: dict[str, Any], using: str) -> Application:
+    """The example's application (and its 补正 request) as rows of the examples' database."""
+    submitted, due_on, asked = (
+        _day(given["submitted"]),
+        _day(given.get("due_on")),
+        _day(given.get("asked")),
     )
+    app = warnings.row(
+        Application,
+        using,
+        status=given.get("status", S.SUBMITTED),
+        submitted_at=dt.datetime.combine(submitted, dt.time(9), tzinfo=SHANGHAI),
+        due_on=due_on,
+        due_at=_end_of(due_on) if due_on else None,
+    )
+    if asked is not None:
+        warnings.row(
+            ApplicationEvent,
+            using,
+            application_id=app.pk,
+            step=Step.ASK_SUPPLEMENT,
+            at=dt.datetime.combine(asked, dt.time(10), tzinfo=SHANGHAI),
+        )
+    return app
+
+
+def open_rules(pack: ServicePack, given: dict[str, Any], cal: WorkCalendar) -> set[str]:
+    """The codes of PACK's rules whose warning the engine opens for the example GIVEN, at noon
+    of ``given.today``: its rows written to the in-memory database, the writer's real SQL run."""
+    noon = dt.datetime.combine(_day(given["today"]), dt.time(12), tzinfo=SHANGHAI)
+    token = _calendar.set(cal)
+    try:
+        with warnings.example_database() as using:
+            app = _write_example(given, using)
+            warnings.run_source(SOURCE, noon, rules=pack.rules, using=using)
+            return set(
+                ServiceWarning.objects.using(using)
+                .filter(application_id=app.pk, state=WarningState.OPEN)
+                .values_list("rule", flat=True)
+            )
+    finally:
+        _calendar.reset(token)
 
 
 def run_examples(path: Path) -> list[ExampleResult]:
+    """Run the file's examples through the production path (rows, the scan's SQL, the writer)."""
     pack = load_pack(path)
     cal = WorkCalendar.load(path.parent.parent)
     known = {rule.code for rule in pack.rules}
@@ -351,15 +304,14 @@ def run_examples(path: Path) -> list[ExampleResult]:
     for index, raw in enumerate(read_yaml(path).get("examples") or []):
         name, given, expect = expect_of(path, raw, index)
         try:
-            app, today = snapshot_of(given)
-        except (KeyError, ValueError) as error:
+            got = open_rules(pack, given, cal)
+        except (KeyError, ValueError, TypeError) as error:
             results.append(ExampleResult(path.name, name, False, f"given: {error}"))
             continue
         problems = []
         wanted = set(expect.get("open") or [])
         if wanted - known:
             problems.append(f"open names rules not in this file: {sorted(wanted - known)}")
-        got = {rule.code for rule in pack.rules if holds(rule, app, today, cal)}
         if got != wanted:
             problems.append(f"open: expected {sorted(wanted)}, got {sorted(got)}")
         detail = f"line {line_of(raw, [])}: {'; '.join(problems)}" if problems else ""
