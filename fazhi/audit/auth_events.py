@@ -25,12 +25,12 @@ def client_address(request: HttpRequest | None) -> str | None:
     return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR") or None
 
 
-def record_login(user, request: HttpRequest | None) -> None:
+def record_login(user: Any, request: HttpRequest | None) -> None:
     """Record that USER logged in."""
     audit.record(user, "auth.login", user, ip_address=client_address(request))
 
 
-def record_logout(user, request: HttpRequest | None) -> None:
+def record_logout(user: Any, request: HttpRequest | None) -> None:
     """Record that USER logged out (nothing when an anonymous session is ended)."""
     if user is None or not user.is_authenticated:
         return
@@ -62,21 +62,21 @@ def record_lockout(username: str, request: HttpRequest | None) -> None:
 # --- Signal adapters: unpack the signal's arguments, call the function above. ----------------
 
 
-def on_user_logged_in(sender: Any, request: HttpRequest | None, user, **kwargs: Any) -> None:
+def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     record_login(user, request)
 
 
-def on_user_logged_out(sender: Any, request: HttpRequest | None, user, **kwargs: Any) -> None:
+def on_user_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     record_logout(user, request)
 
 
 def on_user_login_failed(
-    sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     # Django has already masked the password in CREDENTIALS; we keep only the username.
     username = str(credentials.get("username", ""))[:150]
     record_login_failure(username, request)
-    # django-axes handles this same signal before us (axes precedes fazhi.core in
+    # django-axes handles this same signal before us (axes precedes fazhi.audit in
     # INSTALLED_APPS, so its receiver is connected first) and marks the request when this
     # failure locks the account or was refused because it is locked. Reading the mark here,
     # rather than axes' own user_locked_out signal (sent in the middle of its handler), keeps
@@ -86,7 +86,7 @@ def on_user_login_failed(
 
 
 def connect() -> None:
-    """Connect Django's login signals to the functions above (called once, by CoreConfig)."""
+    """Connect Django's login signals to the functions above (called once, by AuditConfig)."""
     from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
     user_logged_in.connect(on_user_logged_in, dispatch_uid="fazhi.auth.login")

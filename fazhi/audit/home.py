@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from fazhi.core.roles import Capability as C
 
 
 @register(90, "audit")
-def audit_panel(user, at: dt.datetime) -> Panel | None:
+def audit_panel(user: Any, at: dt.datetime) -> Panel | None:
     return _audit_panel(at) if user.has_capability(C.READ_AUDIT_LOG) else None
 
 

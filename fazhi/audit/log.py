@@ -59,7 +59,7 @@ def actor_label_of(actor: Any) -> str:
                 "a non-staff actor is written as 'system:<task>' or 'citizen:<id>' (警快办)"
             )
         return actor
-    return actor.get_username()
+    return str(actor.get_username())
 
 
 @transaction.atomic
@@ -137,14 +137,14 @@ def verify(batch_size: int = 5000) -> VerifyResult:
                 )
             if compute_hash(entry) != entry.entry_hash:
                 return VerifyResult(checked, entry.id, "content does not match its hash")
-            if not vouched and entry.action == "audit.prune":
+            if not vouched and anchor is not None and entry.action == "audit.prune":
                 vouched = entry.changes.get("last_pruned_hash") == anchor.last_pruned_hash and (
                     entry.changes.get("last_pruned_id") == anchor.last_pruned_id
                 )
             prev_hash = entry.entry_hash
             checked += 1
             last_id = entry.id
-    if not vouched:
+    if not vouched and anchor is not None:  # vouched is False only under an anchor
         return VerifyResult(
             checked, anchor.last_pruned_id + 1, "prune anchor is not vouched for by the chain"
         )

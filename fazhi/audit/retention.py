@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -83,7 +84,7 @@ def prunable(before: dt.date) -> AuditEntry | None:
 
 
 @transaction.atomic
-def prune(before: dt.date, *, actor, dry_run: bool = False) -> PruneResult:
+def prune(before: dt.date, *, actor: Any, dry_run: bool = False) -> PruneResult:
     """Remove the audit entries dated before BEFORE and anchor the chain at the last one removed.
 
     Only the audit administrator prunes the audit log (三员分立); BEFORE must be at least

@@ -6,6 +6,7 @@ Reading the log is itself an audited act (action ``audit.view``), as is a chain 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
@@ -36,7 +37,7 @@ class AuditFilterForm(forms.Form):
         label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for bound in self:
             bound.field.widget.attrs.setdefault("class", "form-control form-control-sm")
@@ -74,7 +75,7 @@ class AuditFilterForm(forms.Form):
 
 def _changes(entry: AuditEntry) -> list[tuple[str, object, object] | tuple[str, object]]:
     """Return the entry's changes as (field, before, after) or (key, value) rows."""
-    rows: list = []
+    rows: list[tuple[str, object, object] | tuple[str, object]] = []
     for key, value in (entry.changes or {}).items():
         if isinstance(value, list) and len(value) == 2:
             rows.append((key, value[0], value[1]))
@@ -116,5 +117,6 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         changes={"ok": result.ok, "checked": result.checked, "broken": result.first_broken_id},
         ip_address=request.META.get("REMOTE_ADDR"),
     )
-    template = "audit/_verify_result.html" if request.htmx else "audit/verify.html"
+    htmx = getattr(request, "htmx", False)  # set by django-htmx's middleware
+    template = "audit/_verify_result.html" if htmx else "audit/verify.html"
     return render(request, template, {"result": result})

@@ -103,7 +103,9 @@ def _publish_editions(result: DemoResult, on: dt.date) -> None:
             if live is not None and not (sync.added or sync.removed or sync.updated):
                 transaction.set_rollback(True)  # the live edition is the catalogue: nothing to do
                 continue
-            start = on if live is None else max(on, live.effective_from + dt.timedelta(days=1))
+            start = on
+            if live is not None and live.effective_from is not None:
+                start = max(on, live.effective_from + dt.timedelta(days=1))
             editions.publish(draft, actor=leader, effective_from=start)
             published += 1
     result.created["editions"] = published

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
@@ -10,9 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from fazhi.core.home import Card, Panel, link, register
 from fazhi.core.roles import Capability as C
 
+if TYPE_CHECKING:
+    from fazhi.org.models import User
+
 
 @register(40, "catalogue")
-def catalogue_panel(user, at: dt.datetime) -> Panel | None:
+def catalogue_panel(user: User, at: dt.datetime) -> Panel | None:
     """Business roles see it; so do those who edit or publish the lists (without case data)."""
     if not (
         user.has_capability(C.VIEW_SCOPED_DATA)
@@ -23,7 +27,7 @@ def catalogue_panel(user, at: dt.datetime) -> Panel | None:
     return _catalogue_panel(user)
 
 
-def _catalogue_panel(user) -> Panel:
+def _catalogue_panel(user: User) -> Panel:
     from fazhi.catalog.models import EditionStatus, EnforcementItem, ListEdition
 
     editions = ListEdition.objects.aggregate(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, NoReturn
+
 from django.utils.translation import gettext_lazy as _
 
 from fazhi.core.errors import FrozenRecord
@@ -17,10 +19,13 @@ class AppendOnly:
     update_refused = _("该记录只能追加，不能修改。")
     delete_refused = _("该记录只能追加，不能删除。")
 
-    def save(self, *args, **kwargs) -> None:
+    if TYPE_CHECKING:  # supplied by the model it is mixed into
+        pk: Any
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise FrozenRecord(self.update_refused)
-        super().save(*args, **kwargs)
+        super().save(*args, **kwargs)  # type: ignore[misc]  # the model's, next in the MRO
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise FrozenRecord(self.delete_refused)

@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.apps import apps
@@ -26,23 +26,26 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Card:
     """One figure on the home page: a label, a value, and the list behind it."""
 
     key: str  # stable, for tests and the page's data-testid
-    label: str
-    value: int | str
+    label: StrOrPromise
+    value: int | StrOrPromise
     url: str | None = None
     level: str = ""  # "", "ok", "yellow", "orange", "red": the warning colours of fazhi.css
-    hint: str = ""
+    hint: StrOrPromise = ""
 
 
 @dataclass(frozen=True)
 class Panel:
     key: str
-    title: str
+    title: StrOrPromise
     icon: str  # a Bootstrap Icons name
     cards: list[Card] = field(default_factory=list)
     rows: list[tuple[str, str]] = field(default_factory=list)  # a short table under the cards

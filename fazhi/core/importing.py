@@ -221,9 +221,9 @@ def _cell_text(value: Any) -> str:
 def map_headers(headers: list[str], columns: Iterable[Column]) -> list[str]:
     """Return the column name of each header, or raise ImportFileError naming the bad header."""
     by_header: dict[str, Column] = {}
-    for column in columns:
-        by_header[column.name.lower()] = column
-        by_header[column.header_zh] = column
+    for known_column in columns:
+        by_header[known_column.name.lower()] = known_column
+        by_header[known_column.header_zh] = known_column
     names: list[str] = []
     for position, header in enumerate(headers, start=1):
         text = header.strip().lstrip("\ufeff")
@@ -291,8 +291,8 @@ def import_table(
         parsed.append(SourceRow(number, values))
 
     ordered, misplaced = importer.order(parsed)
-    for number, error in misplaced:
-        reject(next(r for r in parsed if r.number == number), error)
+    for number, why in misplaced:
+        reject(next(r for r in parsed if r.number == number), why)
 
     try:
         with transaction.atomic():

@@ -109,7 +109,7 @@ def officer_rows(size: DemoSize, on: dt.date, seed: int = SEED) -> list[list[str
     used_ids: set[str] = set()
     rows: list[list[str]] = []
     for code, _name, kind, _parent in unit_rows(size):
-        count = {
+        per_kind: dict[str, int] = {
             UnitKind.CITY_BUREAU: 2,
             UnitKind.SUPERVISION_CENTRE: 6,
             UnitKind.BRANCH: 4,
@@ -117,7 +117,8 @@ def officer_rows(size: DemoSize, on: dt.date, seed: int = SEED) -> list[list[str
             UnitKind.CASE_CENTRE: 4,
             UnitKind.CASE_ROOM: 1,
             UnitKind.TOWNSHIP: 2,
-        }.get(kind) or rng.randint(*size.officers_per_station)
+        }
+        count = per_kind.get(kind) or rng.randint(*size.officers_per_station)
         for index in range(count):
             number = f"{len(rows) + 10001:06d}"
             male = rng.random() < 0.75

@@ -4,6 +4,7 @@ accounts (系统管理员) and locked accounts (安全管理员). Registered wit
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -21,8 +22,11 @@ from fazhi.org.officers import (
     qualification_state,
 )
 
+if TYPE_CHECKING:
+    from fazhi.org.models import User
 
-def qualification_counts(user, today: dt.date) -> dict[str, int]:
+
+def qualification_counts(user: User, today: dt.date) -> dict[str, int]:
     """Return how many officers USER may see are in each qualification state on TODAY.
 
     The counts come from the officers list's own filter (``find_officers``), so each figure
@@ -39,7 +43,7 @@ def qualification_counts(user, today: dt.date) -> dict[str, int]:
     return counts
 
 
-def _scope_panel(user) -> Panel:
+def _scope_panel(user: User) -> Panel:
     from fazhi.org.models import Officer, Unit
 
     return Panel(
@@ -72,7 +76,7 @@ STATE_LEVELS = {
 }
 
 
-def _qualification_panel(user, today: dt.date) -> Panel:
+def _qualification_panel(user: User, today: dt.date) -> Panel:
     counts = qualification_counts(user, today)
     cards = [
         Card(
@@ -99,7 +103,7 @@ def _qualification_panel(user, today: dt.date) -> Panel:
     return Panel("qualification", _("执法资格"), "patch-check", cards=cards)
 
 
-def _own_qualification_panel(user, today: dt.date) -> Panel | None:
+def _own_qualification_panel(user: User, today: dt.date) -> Panel | None:
     officer = user.officer
     if officer is None:
         return None
@@ -118,7 +122,7 @@ def _own_qualification_panel(user, today: dt.date) -> Panel | None:
     return Panel("me", _("我的执法资格"), "person-badge", cards=[own], rows=rows, is_strip=True)
 
 
-def _accounts_panel(user) -> Panel:
+def _accounts_panel(user: User) -> Panel:
     from fazhi.org.models import User
 
     counts = User.objects.aggregate(
@@ -162,7 +166,7 @@ def locked_usernames(at: dt.datetime) -> list[str]:
     return sorted(set(attempts.exclude(username=None).values_list("username", flat=True)))
 
 
-def _security_panel(user, at: dt.datetime) -> Panel:
+def _security_panel(user: User, at: dt.datetime) -> Panel:
     from axes.models import AccessAttempt
 
     locked = locked_usernames(at)
@@ -200,29 +204,29 @@ def _security_panel(user, at: dt.datetime) -> Panel:
 
 
 @register(10, "me")
-def own_qualification_panel(user, at: dt.datetime) -> Panel | None:
+def own_qualification_panel(user: User, at: dt.datetime) -> Panel | None:
     if not user.has_capability(C.VIEW_SCOPED_DATA):
         return None
     return _own_qualification_panel(user, timezone.localdate(at))
 
 
 @register(30, "scope")
-def scope_panel(user, at: dt.datetime) -> Panel | None:
+def scope_panel(user: User, at: dt.datetime) -> Panel | None:
     return _scope_panel(user) if user.has_capability(C.VIEW_SCOPED_DATA) else None
 
 
 @register(50, "qualification")
-def qualification_panel(user, at: dt.datetime) -> Panel | None:
+def qualification_panel(user: User, at: dt.datetime) -> Panel | None:
     if not user.has_capability(C.VIEW_SCOPED_DATA):
         return None
     return _qualification_panel(user, timezone.localdate(at))
 
 
 @register(70, "accounts")
-def accounts_panel(user, at: dt.datetime) -> Panel | None:
+def accounts_panel(user: User, at: dt.datetime) -> Panel | None:
     return _accounts_panel(user) if user.has_capability(C.MANAGE_ACCOUNTS) else None
 
 
 @register(80, "security")
-def security_panel(user, at: dt.datetime) -> Panel | None:
+def security_panel(user: User, at: dt.datetime) -> Panel | None:
     return _security_panel(user, at) if user.has_capability(C.UNLOCK_ACCOUNTS) else None

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from fazhi.core.home import Card, Panel, link, register
 from fazhi.core.roles import Capability as C
 
+if TYPE_CHECKING:
+    from fazhi.org.models import User
+
 
 @register(60, "services")
-def services_panel(user, at: dt.datetime) -> Panel | None:
+def services_panel(user: User, at: dt.datetime) -> Panel | None:
     return _services_panel(user, at) if user.has_capability(C.HANDLE_SERVICES) else None
 
 
-def _services_panel(user, at: dt.datetime) -> Panel:
+def _services_panel(user: User, at: dt.datetime) -> Panel:
     """The window's day (警快办): today's applications, due soon, overdue — each a queue filter."""
     from fazhi.services.queue import DUE_SOON_DAYS, window_day
 

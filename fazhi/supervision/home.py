@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from fazhi.core.home import Card, Panel, link, register
 from fazhi.core.roles import Capability as C
 
+if TYPE_CHECKING:
+    from fazhi.org.models import User
+
 
 @register(20, "supervision")
-def supervision_panel(user, at: dt.datetime) -> Panel | None:
+def supervision_panel(user: User, at: dt.datetime) -> Panel | None:
     return _supervision_panel(user, at) if user.has_capability(C.VIEW_SCOPED_DATA) else None
 
 
-def _supervision_panel(user, at: dt.datetime) -> Panel:
+def _supervision_panel(user: User, at: dt.datetime) -> Panel:
     """Open warnings of the scope by level, and orders past their reply deadline (督办)."""
     from fazhi.supervision import warnings
     from fazhi.supervision.models import SupervisionOrder, WarningState
@@ -31,13 +35,13 @@ def _supervision_panel(user, at: dt.datetime) -> Panel:
     }
     cards = [
         Card(
-            f"warnings_{level}",
-            label,
+            f"warnings_{level.value}",
+            level.label,
             counts[level],
-            link("supervision:warnings", level=level, state=WarningState.OPEN),
+            link("supervision:warnings", level=level.value, state=WarningState.OPEN),
             colours[level] if counts[level] else "",
         )
-        for level, label in WarningLevel.choices
+        for level in WarningLevel
     ]
     overdue = SupervisionOrder.objects.visible_to(user).overdue(at).count()
     cards.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         )
         prune.add_argument("--dry-run", action="store_true", help="count, remove nothing")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["verb"] == "verify":
             self.verify()
         else:
