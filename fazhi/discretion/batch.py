@@ -448,13 +448,11 @@ def _compile(
         else:
             source = (reduced, False, _flag(offence.reduced_rule, confirmed))
         sources[(tier.rank, True)] = source
-    raw_general = [*pack.raw.get("general_rules", []), *raw_offence.get("rules", [])]
     general = tuple(
-        _General(g.effect, vec(raw["when"]), _flag(g.rule, confirmed))
-        for g, raw in zip((*pack.general_rules, *offence.rules), raw_general, strict=True)
-    )
+        _General(g.effect, vec(g.when_node), _flag(g.rule, confirmed))
+        for g in (*pack.general_rules, *offence.rules)
+    )  # the general layer's rules (with the pack's extensions) included
     limitation = pack.limitation
-    extended = pack.raw["limitation"].get("extended")
     return _Version(
         pack_index=library.packs.index(pack),
         pack=pack,
@@ -463,7 +461,7 @@ def _compile(
         facts=offence.facts,
         limitation_months=limitation.months,
         extended_months=limitation.extended_months,
-        extended_when=vec(extended["when"]) if extended else None,
+        extended_when=vec(limitation.extended_node) if limitation.extended_node else None,
         limitation_flagged=_flag(limitation.rule, confirmed),
         tiers=tuple(vec(raw["when"]) for raw in raw_offence["tiers"]),
         tier_flagged=tuple(_flag(t.rule, confirmed) for t in offence.tiers),

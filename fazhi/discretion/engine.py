@@ -70,7 +70,14 @@ from fazhi.discretion.packs import (
 )
 
 UNVERIFIED_MESSAGE = "unverified: confirm against the official text"
-ART_37 = "《中华人民共和国行政处罚法》第三十七条"
+ART_37 = "《中华人民共和国行政处罚法》第三十七条"  # when a folder has no general layer
+
+
+def transition_basis(pack: Pack) -> str:
+    """Return the citation of 从旧兼从轻 that PACK inherits from the general layer."""
+    return pack.transition.citation if pack.transition is not None else ART_37
+
+
 RANGED = ("fine", "detention", "confiscation")
 
 
@@ -319,7 +326,7 @@ def decide(
         if decision_pack is None:
             note = TraceStep(
                 "",
-                ART_37,
+                transition_basis(act_pack),
                 "compare",
                 f"no version of series '{act_pack.series}' is in force on {decision_date}: "
                 f"the act-date version {act_pack.version} applies",
@@ -333,7 +340,7 @@ def decide(
     old_key, new_key = old.severity(), new.severity()
     lighter = "decision" if new_key < old_key else "act" if old_key < new_key else "equal"
     chosen = new if lighter == "decision" else old
-    comparison = Comparison(old, new, lighter, chosen.version)
+    comparison = Comparison(old, new, lighter, chosen.version, transition_basis(decision_pack))
     offence = (decision_pack if chosen is new else act_pack).offences[offence_code]
     return _decision(offence, chosen, comparison, (old, new), confirmed)
 
@@ -546,7 +553,7 @@ def _decision(
         trace.append(
             TraceStep(
                 "",
-                ART_37,
+                comparison.basis,
                 "compare",
                 f"act-date version {comparison.act.version} {list(comparison.act.severity())} / "
                 f"decision-date version {comparison.decision.version} "
@@ -559,7 +566,7 @@ def _decision(
         if rule.citation not in basis:
             basis.append(rule.citation)
     if comparison is not None:
-        basis.append(ART_37)
+        basis.append(comparison.basis)
     unverified: list[str] = []
     for version in evaluated:
         for rule in version.rules:
@@ -597,7 +604,7 @@ def _not_an_offence(
     detail = f"{version.law} {version.version} does not punish {code}" + (
         " at the act date" if which == "act" else " at the decision date"
     )
-    step = TraceStep("", ART_37, "no_penalty", detail)
+    step = TraceStep("", transition_basis(version), "no_penalty", detail)
     name = next((p.offences[code].name for p in (act_pack, version) if code in p.offences), code)
     return Decision(
         offence=code,
@@ -608,7 +615,7 @@ def _not_an_offence(
         outcome="no_penalty",
         penalties=(),
         tier=None,
-        basis=(ART_37,),
+        basis=(transition_basis(version),),
         trace=(step,),
         comparison=None,
         unverified_rules=(f"{version.name}#series",) if version.unverified else (),

@@ -17,6 +17,8 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from functools import lru_cache
@@ -37,6 +39,8 @@ from fazhi.discretion.conditions import (
 from fazhi.discretion.schema import (
     Bound,
     FactSpec,
+    GeneralLayerSpec,
+    LimitationSpec,
     OffenceSpec,
     PackSpec,
     PenaltySpec,
@@ -140,6 +144,7 @@ class Rule:
     benchmark: str | None
     note: str
     digest: str  # of the rule's content: a confirmation holds for this content only
+    inherited: tuple[str, ...] = ()  # the general layer's citations of an extended rule
 
     @property
     def key(self) -> str:
@@ -151,8 +156,10 @@ class Rule:
 
     @property
     def citation(self) -> str:
+        """Return the citations, the pack's own first (with their note), then the inherited."""
         text = "；".join(self.cite)
-        return f"{text}（{self.cite_note}）" if self.cite_note else text
+        text = f"{text}（{self.cite_note}）" if self.cite_note else text
+        return "；".join((text, *self.inherited)) if self.inherited else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +179,7 @@ class GeneralRule:
     effect: str
     field: str | None
     message: str
+    when_node: Any = None  # the condition as written (the batch compiles it for columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +188,7 @@ class Limitation:
     months: int
     extended_months: int | None
     extended_when: Predicate | None
+    extended_node: Any = None  # the extension's condition as written (for the batch)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +245,7 @@ class Pack:
     offences: dict[str, Offence]
     examples: tuple[Any, ...]
     raw: Any = field(repr=False, compare=False)
+    transition: Rule | None = None  # 从旧兼从轻 (行政处罚法 第三十七条), from the general layer
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.effective_from <= day and (
@@ -479,29 +489,159 @@ class _Loader:
                 )
 
     def general_rules(
-        self, specs: list[RuleSpec], facts: dict[str, Fact], loc, prefix: str, seen: set[str]
+        self,
+        specs: list[RuleSpec],
+        facts: dict[str, Fact],
+        loc,
+        prefix: str,
+        seen: set[str],
+        *,
+        skip: frozenset[int] = frozenset(),
     ) -> tuple[GeneralRule, ...]:
         found = []
         for index, spec in enumerate(specs):
-            rule_id = f"{prefix}{spec.id}"
+            if index in skip:
+                continue
             where = (*loc, index)
+            if spec.extends is not None:
+                raise self.error(
+                    f"'extends: {spec.extends}' adds to a rule of the general layer "
+                    "(rules/discretion/general/general.yaml); it belongs in a pack's general_rules",
+                    where,
+                    spec.extends,
+                )
+            if spec.id is None or spec.when is None or spec.effect is None:
+                missing = next(k for k in ("id", "when", "effect") if getattr(spec, k) is None)
+                raise self.error(f"'{missing}' is missing", where, spec.id)
+            rule_id = f"{prefix}{spec.id}"
             if rule_id in seen:
                 raise self.error(f"rule id '{rule_id}' is used twice", where, rule_id)
             seen.add(rule_id)
-            if spec.effect == "refuse" and (not spec.field or not spec.message):
-                raise self.error(
-                    "a 'refuse' rule names the 'field' and gives a 'message'", where, rule_id
-                )
-            found.append(
-                GeneralRule(
-                    self.make_rule(rule_id, spec, where, unverified=False),
-                    self.condition(spec.when, facts, (*where, "when"), rule_id),
-                    spec.effect,
-                    spec.field,
-                    spec.message,
-                )
-            )
+            found.append(self.general_rule(spec, facts, where, rule_id))
         return tuple(found)
+
+    def general_rule(
+        self, spec: RuleSpec, facts: dict[str, Fact], where: tuple[Any, ...], rule_id: str
+    ) -> GeneralRule:
+        if spec.effect == "refuse" and (not spec.field or not spec.message):
+            raise self.error(
+                "a 'refuse' rule names the 'field' and gives a 'message'", where, rule_id
+            )
+        return GeneralRule(
+            self.make_rule(rule_id, spec, where, unverified=False),
+            self.condition(spec.when, facts, (*where, "when"), rule_id),
+            str(spec.effect),
+            spec.field,
+            spec.message,
+            spec.when,
+        )
+
+    def inherited_rules(
+        self, layer: GeneralLayer | None, facts: dict[str, Fact], seen: set[str]
+    ) -> tuple[GeneralRule, ...]:
+        """Return the general layer's rules (with this pack's extensions), then the pack's own.
+
+        Refusals come first: a pack that cannot decide the facts says so before any rule
+        decides them. The other rules keep their order: the layer's, then the pack's.
+        """
+        specs = self.spec.general_rules
+        layer_specs = layer.spec.general_rules if layer is not None else []
+        layer_ids = [spec.id for spec in layer_specs]
+        extensions: dict[str, int] = {}
+        for index, spec in enumerate(specs):
+            where = ("general_rules", index)
+            if spec.extends is None:
+                if spec.id in layer_ids:
+                    raise self.error(
+                        f"rule id '{spec.id}' is a rule of the general layer "
+                        f"(rules/discretion/general/general.yaml): add to it with "
+                        f"'extends: {spec.id}'",
+                        where,
+                        spec.id,
+                    )
+                continue
+            if spec.id is not None and spec.id != spec.extends:
+                raise self.error(
+                    f"an extension keeps the id of the rule it extends ('{spec.extends}')",
+                    where,
+                    spec.id,
+                )
+            if spec.extends not in layer_ids:
+                raise self.error(
+                    f"extends '{spec.extends}': the general layer has no such rule "
+                    f"({', '.join(str(i) for i in layer_ids) or 'no layer'})",
+                    (*where, "extends"),
+                    spec.extends,
+                )
+            if spec.extends in extensions:
+                raise self.error(f"rule '{spec.extends}' is extended twice", where, spec.extends)
+            extensions[spec.extends] = index
+        found: list[GeneralRule] = []
+        if layer is not None:
+            for index, base in enumerate(layer_specs):
+                rule_id = str(base.id)
+                seen.add(rule_id)
+                if rule_id in extensions:
+                    found.append(
+                        self.extension(layer, base, index, specs[extensions[rule_id]], facts)
+                    )
+                else:
+                    rule = layer.loader.general_rule(base, facts, ("general_rules", index), rule_id)
+                    found.append(rule)
+        own = self.general_rules(
+            specs, facts, ("general_rules",), "", seen, skip=frozenset(extensions.values())
+        )
+        found.extend(own)
+        return tuple(
+            [g for g in found if g.effect == "refuse"] + [g for g in found if g.effect != "refuse"]
+        )
+
+    def extension(
+        self,
+        layer: GeneralLayer,
+        base: RuleSpec,
+        base_index: int,
+        spec: RuleSpec,
+        facts: dict[str, Fact],
+    ) -> GeneralRule:
+        """Return layer rule BASE as this pack's SPEC extends it (see RuleSpec)."""
+        rule_id = str(base.id)
+        index = self.spec.general_rules.index(spec)
+        where = ("general_rules", index)
+        base_where = ("general_rules", base_index)
+        if spec.when is not None:
+            when = self.condition(spec.when, facts, (*where, "when"), rule_id)
+        else:
+            when = layer.loader.condition(base.when, facts, (*base_where, "when"), rule_id)
+        own = self.make_rule(rule_id, spec, where, unverified=False)
+        inherited = layer.loader.make_rule(rule_id, base, base_where, unverified=False)
+        effect = spec.effect or base.effect
+        merged = RuleSpec.model_validate(
+            {**base.model_dump(exclude_none=True), **spec.model_dump(exclude_none=True)}
+        )
+        if effect == "refuse" and (not merged.field or not merged.message):
+            raise self.error(
+                "a 'refuse' rule names the 'field' and gives a 'message'", where, rule_id
+            )
+        rule = Rule(
+            pack=self.name,
+            id=rule_id,
+            cite=own.cite,
+            cite_note=own.cite_note,
+            unverified=own.unverified or inherited.unverified,
+            benchmark=spec.benchmark or inherited.benchmark or self.spec.benchmark,
+            note=spec.note or base.note,
+            digest=hashlib.sha256(f"{own.digest}{inherited.digest}".encode()).hexdigest()[:16],
+            inherited=inherited.cite,
+        )
+        return GeneralRule(
+            rule,
+            when,
+            str(effect),
+            merged.field,
+            merged.message,
+            spec.when if spec.when is not None else base.when,
+        )
 
     def load(self) -> Pack:
         spec = self.spec
@@ -510,29 +650,28 @@ class _Loader:
                 f"effective_to {spec.effective_to} is before effective_from {spec.effective_from}",
                 ("effective_to",),
             )
+        layer = general_layer(self.path.parent)
         common = self.facts(list(COMMON_FACTS), (), None)
+        layer_facts = layer.facts if layer is not None else {}
         pack_facts = self.facts(spec.facts, ("facts",), None)
         for index, name in enumerate(pack_facts):
-            if name in common or name in DERIVED_FACTS:
+            if name in common or name in DERIVED_FACTS or name in layer_facts:
                 raise self.error(
-                    f"fact '{name}' is a common or derived fact already", ("facts", index)
+                    f"fact '{name}' is a common, general-layer or derived fact already",
+                    ("facts", index),
                 )
-        base_facts = {**common, **pack_facts}
-        lim = spec.limitation
-        if (lim.months is None) == (lim.years is None):
-            raise self.error("the limitation gives either months or years", ("limitation",), lim.id)
-        seen: set[str] = {lim.id}
-        limitation = Limitation(
-            self.make_rule(lim.id, lim, ("limitation",), unverified=False),
-            lim.months or (lim.years or 0) * 12,
-            lim.extended.years * 12 if lim.extended else None,
-            self.condition(
-                lim.extended.when, base_facts, ("limitation", "extended", "when"), lim.id
+        base_facts = {**common, **layer_facts, **pack_facts}
+        if spec.limitation is not None:
+            limitation = self.limitation(spec.limitation, base_facts)
+        elif layer is not None:
+            limitation = layer.loader.limitation(layer.spec.limitation, base_facts)
+        else:
+            raise self.error(
+                "'limitation' is missing, and there is no general layer to inherit it from",
+                (),
             )
-            if lim.extended
-            else None,
-        )
-        general = self.general_rules(spec.general_rules, base_facts, ("general_rules",), "", seen)
+        seen: set[str] = {limitation.rule.id}
+        general = self.inherited_rules(layer, base_facts, seen)
         offences: dict[str, Offence] = {}
         pack = Pack(
             name=self.name,
@@ -551,6 +690,7 @@ class _Loader:
             offences=offences,
             examples=tuple(spec.examples),
             raw=self.raw,
+            transition=layer.transition if layer is not None else None,
         )
         for index, offence in enumerate(spec.offences):
             if offence.code in offences:
@@ -562,8 +702,82 @@ class _Loader:
             offences[offence.code] = self.offence(
                 offence, ("offences", index), base_facts, pack, seen
             )
+        self.check_numbering(pack)
         self.check_examples()
         return pack
+
+    def limitation(self, lim: LimitationSpec, facts: dict[str, Fact]) -> Limitation:
+        if (lim.months is None) == (lim.years is None):
+            raise self.error("the limitation gives either months or years", ("limitation",), lim.id)
+        return Limitation(
+            self.make_rule(lim.id, lim, ("limitation",), unverified=False),
+            lim.months or (lim.years or 0) * 12,
+            lim.extended.years * 12 if lim.extended else None,
+            self.condition(lim.extended.when, facts, ("limitation", "extended", "when"), lim.id)
+            if lim.extended
+            else None,
+            lim.extended.when if lim.extended else None,
+        )
+
+    def check_numbering(self, pack: Pack) -> None:
+        """Refuse two numberings of the pack's law, or two rules under one of its provisions.
+
+        A citation of the pack's own law uses the article numbers of one text: the one its
+        ``cite_note`` names first ("2012年文本条号…", "2025年修订文本…"), else the pack's own
+        version. Within one pack version every such citation uses the same text, so one number
+        never names two provisions (e.g. 第十九条 for 2025's 正当防卫 and 2012's 减轻 grounds).
+        """
+        own = _law_key(pack.law)
+        first: dict[str, tuple[str, str, tuple[Any, ...]]] = {}  # numbering -> (rule, cite, loc)
+        by_article: dict[int, tuple[str, str, str, tuple[Any, ...]]] = {}
+        default = self.spec.version[:4]
+        for rule_id, marks, loc in self.cited():
+            match = NUMBERING_RE.search(marks.cite_note or "")
+            numbering = match.group(1) if match else default
+            for text in marks.cite:
+                cited = parse_citation(text)
+                if _law_key(cited.law) != own:
+                    continue
+                seen = by_article.get(cited.article)
+                if seen is not None and seen[0] != numbering:
+                    raise self.error(
+                        f"{text} is cited in the {numbering} text's numbering here and in the "
+                        f"{seen[0]} text's numbering by '{seen[1]}' (line "
+                        f"{line_of(self.raw, seen[3])}): one number would name two different "
+                        f"provisions. Cite the {seen[0] if seen[0] != default else numbering} "
+                        "provision the rule carries over and say in cite_note that the "
+                        f"{default} number is unverified",
+                        loc,
+                        rule_id,
+                    )
+                by_article.setdefault(cited.article, (numbering, rule_id, text, loc))
+                if first and numbering not in first:
+                    other, (rule, _, where) = next(iter(first.items()))
+                    raise self.error(
+                        f"{text} uses the {numbering} text's numbering, '{rule}' (line "
+                        f"{line_of(self.raw, where)}) the {other} text's: one pack version "
+                        f"cites {pack.law} in one numbering",
+                        loc,
+                        rule_id,
+                    )
+                first.setdefault(numbering, (rule_id, text, loc))
+
+    def cited(self) -> Iterator[tuple[str, Any, tuple[Any, ...]]]:
+        """Yield (rule id, its marks, its loc) for every rule of the pack as written."""
+        spec = self.spec
+        if spec.limitation is not None:
+            yield spec.limitation.id, spec.limitation, ("limitation",)
+        for index, rule in enumerate(spec.general_rules):
+            yield str(rule.id or rule.extends), rule, ("general_rules", index)
+        for index, offence in enumerate(spec.offences):
+            loc = ("offences", index)
+            yield offence.code, offence, loc
+            for rank, tier in enumerate(offence.tiers):
+                yield f"{offence.code}/{tier.name}", tier, (*loc, "tiers", rank)
+            if offence.reduced is not None:
+                yield f"{offence.code}/减轻", offence.reduced, (*loc, "reduced")
+            for number, rule in enumerate(offence.rules):
+                yield f"{offence.code}/{rule.id}", rule, (*loc, "rules", number)
 
     def offence(self, spec: OffenceSpec, loc, base_facts, pack: Pack, seen: set[str]) -> Offence:
         code = spec.code
@@ -745,6 +959,70 @@ class _Loader:
             expect_of(self.path, example, index)
 
 
+# --------------------------------------------------------------------------- the general layer
+
+GENERAL_LAYER = Path("general") / "general.yaml"
+
+
+@dataclass(frozen=True)
+class GeneralLayer:
+    """rules/discretion/general/general.yaml: the rules of 行政处罚法 and 程序规定 every pack
+    inherits (不予处罚, 从轻减轻, the limitation, 从旧兼从轻, 不送拘留所执行)."""
+
+    path: Path
+    spec: GeneralLayerSpec
+    loader: _Loader = field(repr=False)
+    facts: dict[str, Fact]
+    transition: Rule
+    rules: tuple[GeneralRule, ...]  # compiled against the common and layer facts (a check)
+
+
+_LAYERS: dict[Path, tuple[int, GeneralLayer | None]] = {}
+
+
+def general_layer(folder: Path) -> GeneralLayer | None:
+    """Return the general layer of the packs in FOLDER (None if it has none), parsed once."""
+    path = Path(folder) / GENERAL_LAYER
+    stamp = path.stat().st_mtime_ns if path.exists() else -1
+    cached = _LAYERS.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    layer = _load_general_layer(path) if stamp >= 0 else None
+    _LAYERS[path] = (stamp, layer)
+    return layer
+
+
+def _load_general_layer(path: Path) -> GeneralLayer:
+    raw = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise RulePackError(path, "the general layer is a mapping (title:, general_rules: …)")
+    try:
+        spec = GeneralLayerSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise _pydantic_error(path, raw, exc) from None
+    loader = _Loader(path, raw, spec)  # type: ignore[arg-type]  # the parts a pack shares
+    common = loader.facts(list(COMMON_FACTS), (), None)
+    facts = loader.facts(spec.facts, ("facts",), None)
+    for index, name in enumerate(facts):
+        if name in common or name in DERIVED_FACTS:
+            raise loader.error(
+                f"fact '{name}' is a common or derived fact already", ("facts", index)
+            )
+    base = {**common, **facts}
+    seen: set[str] = {spec.limitation.id}
+    loader.limitation(spec.limitation, base)
+    rules = loader.general_rules(spec.general_rules, base, ("general_rules",), "", seen)
+    transition = loader.make_rule("transition", spec.transition, ("transition",), unverified=False)
+    return GeneralLayer(path, spec, loader, facts, transition, rules)
+
+
+NUMBERING_RE = re.compile(r"(\d{4})年(?:修正|修订)?文本")
+
+
+def _law_key(title: str) -> str:
+    return title.removeprefix("中华人民共和国")
+
+
 def _key_line(path: Path, key: str) -> int | None:
     """Return the line of a top-level KEY in PATH (scalars do not remember their line)."""
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -910,7 +1188,8 @@ def load_library(rules_dir: Path | None = None) -> Library:
         rules_dir = settings.RULES_DIR
     folder = Path(rules_dir) / "discretion"
     paths = sorted(folder.glob("*.yaml")) if folder.exists() else []
-    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in paths)
+    layer = folder / GENERAL_LAYER  # every pack inherits it: a change reloads them all
+    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in [*paths, layer] if p.exists())
     cached = _CACHE.get(folder)
     if cached is not None and cached[0] == stamp:
         return cached[1]

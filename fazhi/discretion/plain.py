@@ -121,17 +121,16 @@ def offence_table(offence: Offence) -> dict[str, Any]:
         for tier, spec in zip(offence.tiers, raw["tiers"], strict=True)
     ]
     pack = offence.pack
-    raw_rules = [*pack.raw.get("general_rules", []), *raw.get("rules", [])]
-    rules = [
+    rules = [  # the general layer's rules (with the pack's extensions), then the pack's own
         {
             "effect": EFFECT_NAMES.get(general.effect, general.effect),
-            "condition": condition_text(spec["when"], offence.facts),
+            "condition": condition_text(general.when_node, offence.facts),
             "citation": general.rule.citation,
             "local": general.rule.benchmark == "local",
             "unverified": general.rule.unverified,
             "note": general.rule.note,
         }
-        for general, spec in zip((*pack.general_rules, *offence.rules), raw_rules, strict=True)
+        for general in (*pack.general_rules, *offence.rules)
     ]
     limitation = pack.limitation
     return {

@@ -104,9 +104,16 @@ class ReducedSpec(RuleMarks):
 
 
 class RuleSpec(RuleMarks):
-    id: str = Field(min_length=1, pattern=r"^[^\s#]+$")
-    when: Any
-    effect: Effect
+    """A general rule; in a pack, ``extends: ID`` adds to the general layer's rule ID instead.
+
+    An extension takes the layer rule's place and id, adds its citations (the special law's
+    provision, cited first) and may replace ``when`` and ``effect`` (a later law's exceptions).
+    """
+
+    id: str | None = Field(default=None, min_length=1, pattern=r"^[^\s#]+$")
+    extends: str | None = Field(default=None, min_length=1, pattern=r"^[^\s#]+$")
+    when: Any = None
+    effect: Effect | None = None
     field: str | None = None  # for effect "refuse": the fact the error names
     message: str = ""
 
@@ -155,10 +162,30 @@ class PackSpec(Strict):
     source: str = ""
     note: str = ""
     facts: list[FactSpec] = Field(default_factory=list)
-    limitation: LimitationSpec
+    limitation: LimitationSpec | None = None  # None: the general layer's (行政处罚法 第三十六条)
     general_rules: list[RuleSpec] = Field(default_factory=list)
     offences: list[OffenceSpec] = Field(min_length=1)
     examples: list[Any] = Field(default_factory=list)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_as_text(cls, value: Any) -> Any:
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+class GeneralLayerSpec(Strict):
+    """rules/discretion/general/general.yaml: the rules every pack inherits (see README)."""
+
+    title: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    source: str = ""
+    note: str = ""
+    facts: list[FactSpec] = Field(default_factory=list)
+    limitation: LimitationSpec
+    transition: RuleMarks  # 从旧兼从轻 (行政处罚法 第三十七条): the engine compares the versions
+    general_rules: list[RuleSpec] = Field(min_length=1)
+    unverified: bool = False
+    benchmark: Literal["local"] | None = None
 
     @field_validator("version", mode="before")
     @classmethod

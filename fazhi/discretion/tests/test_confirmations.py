@@ -59,8 +59,8 @@ def test_a_confirmation_needs_a_source_and_an_unverified_rule(make_user, pack, r
 
 def test_editing_a_confirmed_rule_brings_the_mark_back(make_user, tmp_path):
     folder = tmp_path / "discretion"
-    folder.mkdir()
-    for name in ("zaglcff-2012.yaml", "zaglcff-2025.yaml"):
+    (folder / "general").mkdir(parents=True)
+    for name in ("zaglcff-2012.yaml", "zaglcff-2025.yaml", "general/general.yaml"):
         (folder / name).write_text(
             (settings.RULES_DIR / "discretion" / name).read_text(encoding="utf-8"), encoding="utf-8"
         )

@@ -104,7 +104,7 @@ def test_gapped_tiers_are_an_error(tmp_path):
         "when: {fact: injury, eq: minor}",
         "when: {all: [{fact: injury, eq: minor}, {fact: first_violation, eq: true}]}",
     )
-    line = line_of(text, "    tiers:")
+    line = line_of(text, "      - name: 情节较轻")  # a list answers with its first line
     assert message == (
         f"test-2012.yaml:{line} [t.beat]: the tiers leave a gap: no tier applies when "
         "first_violation=false, injury=minor"
