@@ -48,10 +48,14 @@ demo: setup
 ## test: lint, migrations check, and the whole test suite (browser tests included)
 test: setup browser-deps lint rules-test pytest
 
+## lint: ruff, the migrations check, the layers contract (lint-imports) and strict types (mypy);
+## both read their configuration from pyproject.toml (ADR 0017)
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(FAZHI) makemigrations --check --dry-run -v0
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 pytest: setup
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
