@@ -9,7 +9,8 @@ empty the warning tables and measure
   runnable rule in force, one after the other; it writes nothing. Measured before the full scan,
   between the two scans and after the second. On PostgreSQL with ``jit = off``, as the scan
   runs its statements (``scan.no_jit``);
-- **full scan**: ``scan.run(at)`` over every case, from empty warning tables (opens, escalates
+- **full scan**: ``scan.run(at)`` (the case source of ``fazhi.core.warnings``, as the sweep runs
+  it: each rule in its own transaction) over every case, from empty warning tables (opens, escalates
   and writes the history of every warning that holds);
 - **second full scan**: ``scan.run(at)`` again, nothing changed: it must write nothing (checked:
   its counts, the rows of the warning, history and audit tables, and on SQLite the connection's
@@ -19,8 +20,9 @@ The figures are the medians over the rounds (the machine is shared; the runs are
 results file). Then, once:
 
 - **incremental scan**: on 200 open cases (after 10 warm-up ones) a 询问 is recorded through
-  ``procedure.record_event`` a minute after the instant; the time of the ``scan.run(at,
-  case_ids=[case])`` that record_event makes inside its transaction is measured. Its baseline:
+  ``procedure.record_event`` a minute after the instant; the time of the
+  ``fazhi.core.warnings.refresh("case", [case], at=…)`` that record_event makes inside its
+  transaction is measured. Its baseline:
   the same case's conditions as bare SELECTs (every rule, restricted to the case). Each event is
   rolled back, so the data set stays as generated.
 
@@ -116,6 +118,7 @@ def main() -> None:
     from fazhi.cases import procedure
     from fazhi.cases.models import Case, CaseStatus
     from fazhi.cases.procedure import NewEvent
+    from fazhi.core import warnings
     from fazhi.supervision import scan
     from fazhi.supervision.conditions import supported
 
@@ -175,16 +178,16 @@ def main() -> None:
     picked = random.Random(17).sample(open_ids, min(len(open_ids), SAMPLES + WARMUP))
     timings: list[float] = []
     floor_one: list[float] = []
-    real_run = scan.run
+    real_run = warnings.refresh
 
-    def timed_run(when, **kwargs):
+    def timed_run(*args, **kwargs):
         t = time.perf_counter()
         try:
-            return real_run(when, **kwargs)
+            return real_run(*args, **kwargs)
         finally:
             timings.append(time.perf_counter() - t)
 
-    scan.run = timed_run
+    warnings.refresh = timed_run
     try:
         for index, pk in enumerate(picked):
             when = at + dt.timedelta(minutes=1)
@@ -202,7 +205,7 @@ def main() -> None:
                 timings.clear()
                 floor_one.clear()
     finally:
-        scan.run = real_run
+        warnings.refresh = real_run
     assert len(timings) == len(floor_one) == len(picked) - WARMUP, (len(timings), len(floor_one))
     common.write_results(
         "scan",

@@ -568,10 +568,13 @@ def run_source(
                 )
         result.add(rule.code, *counts)
     if rules is None:
+        # The codes in force of every source writing to this table (sources may share one).
+        codes = {rule.code for rule in chosen}
+        for other in _SOURCES.values():
+            if other is not src and other.warning is src.warning:
+                codes.update(rule.code for rule in other.rules(at))
         with transaction.atomic(using=using):
-            result.add(
-                "-", 0, close_retired(src, [rule.code for rule in chosen], at, using=using), 0
-            )
+            result.add("-", 0, close_retired(src, sorted(codes), at, using=using), 0)
     return result
 
 
