@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fazhi.core.context.navigation",
+                "fazhi.core.calendar_views.banner",
             ],
         },
     },

@@ -9,10 +9,9 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from fazhi.cases.examples import run_procedure_examples
         from fazhi.cases.packs import PackRegistry, load_pack
-        from fazhi.core.calendar import run_calendar_examples
+        from fazhi.core.calendar import on_calendar_change
         from fazhi.core.rulepacks import PackKind, register
 
-        register(PackKind("calendar", "工作日历", run_calendar_examples))
         register(
             PackKind(
                 "procedure",
@@ -25,3 +24,27 @@ class CasesConfig(AppConfig):
                 ),
             )
         )
+        on_calendar_change(redate_cases, pending=pending_cases)
+
+
+def redate_cases(*, actor, at, calendar, dry_run):
+    """Re-date every open case's running deadlines after a calendar change (fazhi.core.calendar)."""
+    from django.urls import reverse
+
+    from fazhi.cases.deadlines import redate_all
+    from fazhi.core.calendar import Moved, Redating
+
+    result = redate_all(actor=actor, at=at, calendar=calendar, dry_run=dry_run)
+    moves = [
+        Moved("case", number, code, before, after, reverse("cases:detail", args=[number]))
+        for number, code, before, after in result.moves
+    ]
+    return Redating(str(_("行政案件")), result.cases, moves, result.settled, result.changed)
+
+
+def pending_cases(day):
+    """Running case deadlines whose last day is DAY or later (one query on the open-deadline index)."""
+    from fazhi.cases.models import Deadline
+    from fazhi.core.clock import start_of_day
+
+    return Deadline.objects.running().filter(due_at__gt=start_of_day(day)).count()

@@ -56,6 +56,7 @@ NAV = (
     NavItem(_("清单版本"), "catalog:editions", None, REFERENCE),
     NavItem(_("法律法规"), "law:laws", None, REFERENCE),
     NavItem(_("审计日志"), "audit:log", C.READ_AUDIT_LOG, SYSTEM),
+    NavItem(_("工作日历"), "core:calendar", C.IMPORT_REFERENCE_DATA, SYSTEM),
     NavItem(_("账号管理"), "org:accounts", C.MANAGE_ACCOUNTS, SYSTEM),
     NavItem(_("角色与数据范围"), "org:account_roles", C.ASSIGN_ROLES, SYSTEM),
 )

@@ -48,7 +48,8 @@ class Period:
 
     @property
     def is_provisional(self) -> bool:
-        """True when a year the period touches has no holiday data (weekends only)."""
+        """True when a year the period touches has no notice (statutory holidays and weekends
+        only: its 调休 is unknown)."""
         return bool(self.missing_years)
 
     def explain(self) -> str:
@@ -125,7 +126,11 @@ def describe_period(facts: dict) -> str:
     if facts.get("missing_years"):
         years = "、".join(str(y) for y in facts["missing_years"])
         parts.append(
-            _("%(years)s 年节假日安排尚未载入，仅按周末计算，结果为暂定") % {"years": years}
+            _(
+                "%(years)s 年节假日安排尚未载入：已计入《全国年节及纪念日放假办法》第二条规定的"
+                "法定节假日，调休安排未知，结果为暂定"
+            )
+            % {"years": years}
         )
     return "；".join(parts) + _("（%(basis)s）") % {"basis": facts["basis"]}
 

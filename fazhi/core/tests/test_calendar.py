@@ -75,10 +75,12 @@ def test_an_hour_period_needs_a_time(cal):
         add_period(D(2026, 10, 1), 8, PeriodUnit.HOURS, calendar=cal)
 
 
-def test_a_year_without_data_is_counted_on_weekends_and_marked_provisional(cal):
+def test_a_year_without_a_notice_is_counted_on_statutory_days_and_marked_provisional(cal):
     period = add_period(D(2026, 12, 28), 5, PeriodUnit.WORKDAYS, calendar=cal)
+    assert period.end == D(2027, 1, 5)  # 2027-01-01 元旦 (放假办法 第二条) is skipped
     assert period.missing_years == (2027,)
     assert period.is_provisional
+    assert "2027-01-01（元旦）" in period.explain()
     assert "暂定" in period.explain()
 
 
@@ -100,11 +102,20 @@ def test_a_bureau_file_adds_a_year_without_a_code_change(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("year: x\n", "'year' must be a whole number"),
-        ("year: 2027\nholidays:\n  - {from: 2027-13-01, name: x}\n", "is not a date"),
-        ("year: 2027\nholidays:\n  - {from: 2027-02-30, name: x}\n", "is not a date"),
-        ("year: 2027\nholiday: []\n", "unknown fields"),
-        ("year: 2027\nworkdays:\n  - {date: 2028-01-02}\n", "is not in year 2027"),
+        ("year: x\n", "2027.yaml:1: year: 必须是整数"),
+        (
+            "year: 2027\nholidays:\n  - {from: 2027-13-01, name: x}\n",
+            "2027.yaml:3: 2027-13-01 不是日期",
+        ),
+        (
+            "year: 2027\nholidays:\n  - {from: 2027-02-30, name: x}\n",
+            "2027.yaml:3: 2027-02-30 不是日期",
+        ),
+        ("year: 2027\nholiday: []\n", "2027.yaml:2: holiday: 未知字段"),
+        (
+            "year: 2027\nworkdays:\n  - {date: 2028-01-02}\n",
+            r"2027.yaml:3: workdays\[0\].date: 2028-01-02 不在 2027 年内",
+        ),
     ],
 )
 def test_a_broken_calendar_file_is_refused_naming_the_file(tmp_path, content, message):
