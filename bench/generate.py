@@ -224,7 +224,7 @@ def _load(connection, count: int) -> None:
     from fazhi.cases.derive import Ev, compute_deadlines, derive_status
     from fazhi.cases.models import CaseSource, CaseStatus, PropertyStatus
     from fazhi.cases.packs import registry
-    from fazhi.cases.procedure import case_number
+    from fazhi.cases.procedure import case_number, pack_version
     from fazhi.catalog.eligibility import item_allowed_at_unit
     from fazhi.catalog.models import EnforcementItem
     from fazhi.core.calendar import default_calendar
@@ -271,7 +271,8 @@ def _load(connection, count: int) -> None:
     rng = random.Random(SEED)
     writer = Writer(connection)
     case_cols = (
-        "id", "number", "unit_id", "year", "sequence", "procedure", "item_id", "offence_code",
+        "id", "number", "unit_id", "year", "sequence", "procedure", "procedure_version", "item_id",
+        "offence_code",
         "title", "source", "act_at", "act_place", "summary", "legal_officer_id", "status",
         "accepted_at", "decided_at", "closed_at", "outside_centre", "created_at", "created_by_id",
         "next_due_at", "next_deadline_name",
@@ -287,7 +288,7 @@ def _load(connection, count: int) -> None:
     )  # fmt: skip
     deadline_cols = (
         "id", "case_id", "code", "key", "name", "start_at", "due_at", "status", "met_at",
-        "basis", "explanation", "is_provisional", "is_liberty", "paused_days", "extended",
+        "basis", "facts", "is_provisional", "is_liberty", "paused_days", "extended",
         "unverified", "computed_at",
     )  # fmt: skip
     property_cols = (
@@ -334,6 +335,7 @@ def _load(connection, count: int) -> None:
                 first.year,
                 sequences[(unit.pk, first.year)],
                 PROCEDURE,
+                pack_version(pack),
                 item.pk,
                 "",
                 f"{parties[0]['name']}{titles[item.pk]}案",
@@ -386,7 +388,8 @@ def _load(connection, count: int) -> None:
                 (
                     ids["deadline"], case_id, item_deadline.code, item_deadline.key, v["name"],
                     w(v["start_at"]), w(v["due_at"]), str(v["status"]), w(v["met_at"]),
-                    v["basis"], v["explanation"], v["is_provisional"], v["is_liberty"],
+                    v["basis"], json.dumps(v["facts"], ensure_ascii=False), v["is_provisional"],
+                    v["is_liberty"],
                     v["paused_days"], v["extended"], v["unverified"], w(now),
                 )
             )  # fmt: skip

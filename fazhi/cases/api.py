@@ -186,6 +186,78 @@ class EventOut(Schema):
         return event.recorded_by.username
 
 
+class PeriodFactsOut(Schema):
+    """One counted period (the original one, or an extension) as data."""
+
+    start: str = Field(..., description="first instant (hours) or the start day, not counted")
+    amount: int
+    unit: str = Field(..., examples=["days"], description="days | workdays | hours")
+    liberty: bool = Field(..., description="restricts liberty: never extended by a holiday")
+    end: str = Field(..., description="the last day (YYYY-MM-DD), or the end instant for hours")
+    due_at: str
+    skipped: list[tuple[str, str]] = Field(..., description="rest days skipped [day, name]")
+    makeup: list[tuple[str, str]] = Field(..., description="make-up working days counted")
+    rolled_from: str | None = Field(..., description="the nominal last day, a rest day")
+    missing_years: list[int] = Field(..., description="years without holiday data: provisional")
+    basis: str
+
+
+class EventFactsOut(Schema):
+    event: str = Field(..., examples=["accept"])
+    name: str = Field(..., description="the pack's name of the event (a translation key)")
+    at: str
+
+
+class PauseFactsOut(Schema):
+    start: str
+    end: str | None = Field(..., description="null while the pause runs")
+    days: int | None
+    basis: str
+
+
+class ExtensionFactsOut(Schema):
+    at: str
+    approver: str
+    amount: int
+    basis: str
+
+
+class VariantFactsOut(Schema):
+    amount: int
+    basis: str
+
+
+class EarliestFactsOut(Schema):
+    amount: int
+    unit: str
+    event: str = Field(..., examples=["hearing"])
+    name: str
+    basis: str
+    applies: bool = Field(..., description="the deadline ends on this period's last day instead")
+    period: PeriodFactsOut
+
+
+class DeadlineFactsOut(Schema):
+    """How a deadline was counted, as data; ``explanation`` is it rendered in your language."""
+
+    v: int = Field(..., description="format version")
+    start: EventFactsOut
+    restarts: list[EventFactsOut]
+    amount: int
+    unit: str
+    liberty: bool
+    variant: VariantFactsOut | None
+    pauses: list[PauseFactsOut]
+    extensions: list[ExtensionFactsOut] = Field(
+        ..., description="each runs from the (rolled) last day of the period before it"
+    )
+    periods: list[PeriodFactsOut] = Field(..., description="the original period, then extensions")
+    earliest: EarliestFactsOut | None
+    stopped: EventFactsOut | None
+    provisional_years: list[int]
+    provisions: list[str]
+
+
 class DeadlineOut(Schema):
     case: str = Field(..., examples=["500103-01-2025-00001"])
     code: str = Field(..., examples=["handling"])
@@ -196,7 +268,8 @@ class DeadlineOut(Schema):
     status: str = Field(..., examples=["open"])
     met_at: dt.datetime | None
     basis: str = Field(..., examples=["《中华人民共和国治安管理处罚法》第九十九条第一款"])
-    explanation: str
+    explanation: str = Field(..., description="rendered from facts in the request's language")
+    facts: DeadlineFactsOut | None = Field(..., description="null for a deadline never recounted")
     provisional: bool = Field(..., description="the calendar lacks a year: weekends only")
     unverified: bool = Field(..., description="未核实，请以官方文本为准")
     is_liberty: bool
@@ -210,6 +283,10 @@ class DeadlineOut(Schema):
     @staticmethod
     def resolve_provisional(deadline: Deadline) -> bool:
         return deadline.is_provisional
+
+    @staticmethod
+    def resolve_facts(deadline: Deadline) -> dict | None:
+        return deadline.facts or None
 
 
 class DeadlinePageOut(Schema):

@@ -30,7 +30,7 @@ FIELDS = (
     "status",
     "met_at",
     "basis",
-    "explanation",
+    "facts",
     "is_provisional",
     "is_liberty",
     "paused_days",
@@ -206,7 +206,7 @@ def redate_all(
                         entry["is_provisional"] = [provisional, row.is_provisional]
                         result.settled += provisional and not row.is_provisional
                     changes[f"{row.code}:{row.key}" if row.key else row.code] = entry or {
-                        "explanation": "recomputed"
+                        "facts": "recomputed"
                     }
                 result.changed += len(diff.changed)
                 if changes and not dry_run:

@@ -45,7 +45,7 @@ from fazhi.cases.models import (
     SeizedProperty,
 )
 from fazhi.cases.packs import registry
-from fazhi.cases.procedure import case_number
+from fazhi.cases.procedure import case_number, pack_version, stored_pack
 from fazhi.catalog.eligibility import can_enforce, item_allowed_at_unit
 from fazhi.catalog.models import EnforcementItem
 from fazhi.core import demo as core_demo
@@ -626,7 +626,7 @@ def load_cases(*, on: dt.date, count: int = 3000, seed: int = SEED) -> DemoCases
         offence_codes = _plan_discretion(random.Random(seed + 1), planned, library)  # noqa: S311
         cases = []
         numbering: Counter = Counter()
-        for (unit, item, _handlers, timeline, day, _accept_day, _parties, suspect), code in zip(
+        for (unit, item, _handlers, timeline, day, accept_day, _parties, suspect), code in zip(
             planned, offence_codes, strict=True
         ):
             numbering[(unit.pk, day.year)] += 1
@@ -638,6 +638,7 @@ def load_cases(*, on: dt.date, count: int = 3000, seed: int = SEED) -> DemoCases
                     year=day.year,
                     sequence=sequence,
                     procedure=PROCEDURE,
+                    procedure_version=pack_version(pack_registry.for_case(PROCEDURE, accept_day)),
                     item=item,
                     offence_code=code,
                     title=f"{suspect}{act_of(item.name)}案",
@@ -700,7 +701,7 @@ def load_cases(*, on: dt.date, count: int = 3000, seed: int = SEED) -> DemoCases
             case.accepted_at = first_of.get("accept")
             case.decided_at = first_of.get("decide") or first_of.get("mediation_agreed")
             case.closed_at = first_of.get("close")
-            pack = pack_registry.for_case(PROCEDURE, plan[5])
+            pack = stored_pack(case.procedure, case.procedure_version)
             case.status = derive_status(pack, events, CaseStatus.REPORTED)
             unverified = pack.unverified_on(plan[5])
             computed = compute_deadlines(pack, events, calendar, unverified=unverified)

@@ -329,15 +329,20 @@ def _one(
             if resume is None:
                 paused_open = True
                 facts["pauses"].append(
-                    {"from": _iso(stop.occurred_at), "to": None, "days": None, "basis": pause.basis}
+                    {
+                        "start": _iso(stop.occurred_at),
+                        "end": None,
+                        "days": None,
+                        "basis": pause.basis,
+                    }
                 )
                 continue
             days = (_day(resume) - _day(stop.occurred_at)).days
             paused_days += days
             facts["pauses"].append(
                 {
-                    "from": _day(stop.occurred_at).isoformat(),
-                    "to": _day(resume).isoformat(),
+                    "start": _day(stop.occurred_at).isoformat(),
+                    "end": _day(resume).isoformat(),
                     "days": days,
                     "basis": pause.basis,
                 }

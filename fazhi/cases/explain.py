@@ -50,17 +50,17 @@ def render(facts: dict[str, Any] | None) -> str:
             }
         )
     for pause in facts.get("pauses") or []:
-        if pause.get("to") is None:
+        if pause.get("end") is None:
             parts.append(
                 _("%(at)s 起中止计算（%(basis)s）")
-                % {"at": _local(pause["from"]), "basis": pause["basis"]}
+                % {"at": _local(pause["start"]), "basis": pause["basis"]}
             )
         else:
             parts.append(
                 _("%(start)s 至 %(end)s 不计入（%(days)d 日，%(basis)s）")
                 % {
-                    "start": pause["from"],
-                    "end": pause["to"],
+                    "start": pause["start"],
+                    "end": pause["end"],
                     "days": pause["days"],
                     "basis": pause["basis"],
                 }

@@ -49,6 +49,9 @@ class Case(models.Model):  # 行政案件
     year = models.PositiveSmallIntegerField(_("年度"))
     sequence = models.PositiveIntegerField(_("序号"))
     procedure = models.CharField(_("办案程序"), max_length=40)  # a procedure pack id
+    # The version of that pack the case follows, chosen once when the case is opened (the pack in
+    # force on the day of its first event); every later step reads this one (fazhi.cases.packs).
+    procedure_version = models.CharField(_("办案程序版本"), max_length=50, blank=True)
     item = models.ForeignKey(
         "catalog.EnforcementItem", models.PROTECT, related_name="cases", verbose_name=_("执法事项")
     )
@@ -273,7 +276,9 @@ class Deadline(models.Model):  # 期限
     )
     met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     basis = models.CharField(_("依据"), max_length=300)
-    explanation = models.TextField(_("计算说明"))
+    # How it was counted, as data (start, amount, unit, days skipped, pauses, extensions, …); the
+    # sentence is rendered in the reader's language by fazhi.cases.explain (ADR 0018).
+    facts = models.JSONField(_("计算依据"), default=dict, blank=True)
     is_provisional = models.BooleanField(_("暂定"), default=False)
     is_liberty = models.BooleanField(_("限制人身自由"), default=False)
     paused_days = models.PositiveIntegerField(_("不计入天数"), default=0)
@@ -300,6 +305,13 @@ class Deadline(models.Model):  # 期限
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.code} {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def explanation(self) -> str:
+        """How the deadline was counted, in the active language (rendered from ``facts``)."""
+        from fazhi.cases.explain import render
+
+        return render(self.facts)
 
 
 class PropertyStatus(models.TextChoices):  # 涉案财物状态

@@ -95,9 +95,28 @@ def _local_date(instant: dt.datetime) -> dt.date:
 
 
 def pack_of(case: Case) -> Pack:
-    """Return the procedure pack the case follows: the one in force on its 受案 day."""
+    """Return the procedure pack the case follows: the id and version stored when it was opened.
+
+    A later version of the pack, in force from some later day, never changes it. (A case without
+    a stored version — none after migration 0003 — falls back to the one in force on its 受案 day.)
+    """
+    if case.procedure_version:
+        return stored_pack(case.procedure, case.procedure_version)
     day = _local_date(case.accepted_at or case.created_at)
     return registry().for_case(case.procedure, day)
+
+
+def pack_version(pack: Pack) -> str:
+    """Return the version a case stores of PACK: its header's ``version`` (else its start day)."""
+    return str(getattr(pack, "version", "") or pack.effective_from.isoformat())
+
+
+def stored_pack(pack_id: str, version: str) -> Pack:
+    """Return the pack a case stored (id and version), whichever pack is in force today."""
+    for pack in registry().packs:
+        if pack.id == pack_id and version in (pack_version(pack), pack.effective_from.isoformat()):
+            return pack
+    raise KeyError(f"no procedure pack {pack_id!r} version {version!r}")
 
 
 def case_number(unit: Unit, year: int, sequence: int) -> str:
@@ -218,6 +237,7 @@ def open_case(new: NewCase, first_event: NewEvent, *, actor, at: dt.datetime) ->
         year=year,
         sequence=sequence,
         procedure=new.procedure,
+        procedure_version=pack_version(pack),
         item=new.item,
         offence_code=new.offence_code,
         title=new.title,
@@ -244,6 +264,7 @@ def open_case(new: NewCase, first_event: NewEvent, *, actor, at: dt.datetime) ->
             "unit": new.unit.code,
             "item": new.item.code,
             "procedure": new.procedure,
+            "procedure_version": pack_version(pack),
             "handlers": [o.police_number for o in new.handlers],
             "outside_centre": outside_centre,
         },
@@ -279,10 +300,7 @@ def record_event(case: Case, new: NewEvent, *, actor, at: dt.datetime) -> Proced
         dict(new.data),
         new.corrects.pk if new.corrects else None,
     )
-    accepted_on = _local_date(
-        case.accepted_at or (new.occurred_at if new.kind == "accept" else case.created_at)
-    )
-    pack = registry().for_case(case.procedure, accepted_on)
+    pack = pack_of(case)
     check_new_event(pack, events, candidate, now=at)
     row = ProceduralEvent.objects.create(
         case=case,

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.conf import settings
 
 from fazhi.cases import procedure
 from fazhi.cases.models import Case, DeadlineStatus, ProceduralEvent
@@ -340,3 +341,21 @@ def test_the_case_page_schema_has_no_count_and_a_total_that_may_be_null(client, 
     assert sorted(schema["properties"]) == ["has_next", "items", "page", "page_size", "total"]
     assert schema["properties"]["total"]["anyOf"] == [{"type": "integer"}, {"type": "null"}]
     assert "total" not in schema["required"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_deadline_facts_are_data_and_the_explanation_follows_the_language(client, tree, cases):
+    as_user(client, Role.CLERK, tree["s1"])
+    url = f"{API}/cases/{cases['s1'].number}/deadlines"
+
+    chinese = next(d for d in client.get(url).json() if d["code"] == "handling")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = next(d for d in client.get(url).json() if d["code"] == "handling")
+
+    assert chinese["facts"] == english["facts"]
+    assert chinese["facts"]["start"]["event"] == "accept"
+    assert chinese["facts"]["periods"][0]["end"] == "2025-04-02"
+    assert english["explanation"].startswith("Counted from Acceptance")
+    schema = client.get(f"{API}/openapi.json").json()["components"]["schemas"]
+    assert "DeadlineFactsOut" in schema
+    assert "periods" in schema["DeadlineFactsOut"]["properties"]

@@ -61,7 +61,7 @@ def bulk_overdue_cases(unit, n: int, *, accepted: str = "2025-03-03 10:00") -> l
             start_at=start,
             due_at=start + dt.timedelta(days=30),
             basis="《中华人民共和国治安管理处罚法》第九十九条第一款",
-            explanation="test",
+            facts={},
             computed_at=start,
         )
         for case in cases
