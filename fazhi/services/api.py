@@ -120,8 +120,10 @@ def event_row(event: ApplicationEvent) -> dict[str, Any]:
 
 class ClockOut(Schema):
     state: str = Field(..., examples=["running"], description="not_started|running|stopped|ended")
-    promised_days: int
+    promised_days: int = Field(..., description="the amount of the promised limit, in unit")
+    unit: str = Field(..., examples=["workdays"], description="workdays|days|hours")
     due_on: dt.date | None
+    due_at: dt.datetime | None = Field(None, description="late from this instant on")
     used_days: int | None
     left_days: int | None
     overdue_days: int
@@ -240,7 +242,9 @@ def _detail(app: Application) -> dict[str, Any]:
         "clock": {
             "state": clock.state,
             "promised_days": clock.promised_days,
+            "unit": clock.unit,
             "due_on": clock.due_on,
+            "due_at": clock.due_at,
             "used_days": clock.used_days,
             "left_days": clock.left_days,
             "overdue_days": clock.overdue_days,

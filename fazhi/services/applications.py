@@ -3,9 +3,12 @@
 Every operation checks the state it starts from, appends one ApplicationEvent, writes an audit entry
 and saves the application in one transaction; nothing else changes an application's state.
 
-The clock (办结期限): the promised time limit runs in working days from acceptance (行政许可法 第四十二条,
-第八十二条: 期限以工作日计算，不含法定节假日), the day of acceptance not counted. A request for more
-materials (补正) after acceptance stops it; the materials' arrival resumes it with the working days left.
+The clock (办结期限): the promised time limit runs from acceptance in the item's unit, counted by
+fazhi.core.periods.add_period: working days (行政许可法 第四十二条, 第八十二条: 期限以工作日计算，不含法定
+节假日) and calendar days (日) with the day of acceptance not counted, a calendar-day period whose last
+day is a rest day ending on the next working day; hours from the exact instant of acceptance, never
+extended. A request for more materials (补正) after acceptance stops it; the materials' arrival resumes
+it with the units left.
 A request before acceptance is the one-time notice of 第三十二条第一款第（四）项: the clock has not started.
 
 The two flags the report's rates count are fixed when an application completes:
@@ -30,6 +33,7 @@ from fazhi.core.calendar import WorkCalendar, default_calendar
 from fazhi.core.clock import SHANGHAI, local_day
 from fazhi.core.errors import FazhiError, InvalidIdentifier, PermissionDeniedError
 from fazhi.core.identity import validate_citizen_id
+from fazhi.core.periods import Period, PeriodUnit, add_period
 from fazhi.org.models import Unit
 from fazhi.org.roles import Capability as C
 from fazhi.services import formspec
@@ -291,6 +295,64 @@ def due_date(start: dt.date, days: int, cal: WorkCalendar | None = None) -> dt.d
     return start if days < 1 else cal.add_working_days(start, days)
 
 
+@dataclass(frozen=True)
+class Due:
+    """Where a time limit started at an instant ends: its last day and the instant it is missed."""
+
+    on: dt.date  # the last day (for an hour limit: the day of the instant)
+    at: dt.datetime  # late from this instant on (half-open, STYLE §7)
+    period: Period | None  # None: 0 units (当场办结 / nothing left)
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, SHANGHAI)
+
+
+def due_after(start: dt.datetime, amount: int, unit: str, cal: WorkCalendar | None = None) -> Due:
+    """Return where AMOUNT UNITs started at the instant START end (add_period counts them).
+
+    Working and calendar days count from START's day (not counted) to the end of the last day;
+    hours from START itself. 0 units: the end of START's day (当场办结), or START itself for hours.
+    """
+    unit = PeriodUnit(unit)
+    start = start.astimezone(SHANGHAI)
+    if amount < 1:
+        if unit is PeriodUnit.HOURS:
+            return Due(local_day(start), start, None)
+        return Due(local_day(start), _end_of(local_day(start)), None)
+    begin = start if unit is PeriodUnit.HOURS else local_day(start)
+    period = add_period(begin, amount, unit, calendar=cal)
+    if unit is PeriodUnit.HOURS:
+        return Due(local_day(period.due_at), period.due_at, period)
+    last = period.end.date() if isinstance(period.end, dt.datetime) else period.end
+    return Due(last, period.due_at, period)
+
+
+def units_between(
+    since: dt.datetime, until: dt.datetime, unit: str, cal: WorkCalendar | None = None
+) -> int:
+    """The units of a limit used from SINCE to UNTIL: as add_period counts them (start not counted);
+    hours begun count as whole hours (the clock is never in the agency's favour)."""
+    unit = PeriodUnit(unit)
+    if unit is PeriodUnit.HOURS:
+        seconds = max((until - since).total_seconds(), 0)
+        return int(-(-seconds // 3600))
+    first, last = local_day(since), local_day(until)
+    if unit is PeriodUnit.DAYS:
+        return max((last - first).days, 0)
+    return working_days_between(first, last, cal)
+
+
+def item_due(application: Application, start: dt.datetime, amount: int) -> Due:
+    """Where AMOUNT units of APPLICATION's item's promised limit, started at START, end."""
+    return due_after(start, amount, application.item.promised_unit)
+
+
+def _due_data(due: Due) -> dict[str, str]:
+    """The event data of a (re)started clock: the last day and the exact instant."""
+    return {"due_on": due.on.isoformat(), "due_at": due.at.isoformat()}
+
+
 @transaction.atomic
 def accept(application: Application, user: Any, *, at: dt.datetime | None = None) -> Application:
     """受理: the clock of the promised time limit starts (行政许可法 第三十二条、第四十二条)."""
@@ -299,9 +361,10 @@ def accept(application: Application, user: Any, *, at: dt.datetime | None = None
     at = _when(application, at)
     application.status = S.ACCEPTED
     application.accepted_at = at
-    application.due_on = due_date(local_day(at), application.item.promised_days)
-    application.save(update_fields=["status", "accepted_at", "due_on"])
-    _event(application, Step.ACCEPT, user, at, data={"due_on": application.due_on.isoformat()})
+    due = item_due(application, at, application.item.promised_days)
+    application.due_on, application.due_at = due.on, due.at
+    application.save(update_fields=["status", "accepted_at", "due_on", "due_at"])
+    _event(application, Step.ACCEPT, user, at, data=_due_data(due))
     return application
 
 
@@ -345,10 +408,10 @@ def ask_supplement(
         # The clock ran since acceptance, or since the last 补正 arrived (it resumed then).
         resumed = application.events.filter(step=Step.SUPPLEMENT).order_by("-at", "-id").first()
         if resumed is not None and resumed.data.get("days_left") is not None:
-            since = local_day(resumed.at)
+            since = resumed.at
         else:
-            since = local_day(application.accepted_at)
-        application.days_used += working_days_between(since, local_day(at))
+            since = application.accepted_at
+        application.days_used += units_between(since, at, application.item.promised_unit)
         application.clock_stopped_at = at
         data["days_used"] = application.days_used
     application.status = S.SUPPLEMENT
@@ -373,10 +436,11 @@ def supplement(application: Application, by: Any, *, at: dt.datetime | None = No
     data: dict[str, Any] = {}
     if was == S.ACCEPTED:
         left = max(application.item.promised_days - application.days_used, 0)
-        application.due_on = due_date(local_day(at), left)
+        due = item_due(application, at, left)
+        application.due_on, application.due_at = due.on, due.at
         application.clock_stopped_at = None
-        data = {"days_left": left, "due_on": application.due_on.isoformat()}
-    application.save(update_fields=["status", "due_on", "clock_stopped_at"])
+        data = {"days_left": left, **_due_data(due)}
+    application.save(update_fields=["status", "due_on", "due_at", "clock_stopped_at"])
     _event(application, Step.SUPPLEMENT, by, at, data=data)
     return application
 
@@ -471,17 +535,20 @@ def fix_handling_time(application: Application, cal: WorkCalendar | None = None)
     """Fix on completion what the metrics sum: the time taken and whether it ran late.
 
     ``handling_days``: working days after the submission day up to and including the completion
-    day (Shanghai dates, the cases calendar); ``completed_late``: completed on a day after
-    ``due_on`` (docs/metrics.md).
+    day (Shanghai dates, the working-day calendar); ``completed_late``: completed at or after
+    ``due_at`` — for a day limit, on a day after ``due_on`` (docs/metrics.md).
     """
     submitted, completed = application.submitted_at, application.completed_at
     application.handling_seconds = int((completed - submitted).total_seconds())
     application.handling_days = working_days_between(
         local_day(submitted), local_day(completed), cal
     )
-    application.completed_late = (
-        application.due_on is not None and local_day(completed) > application.due_on
-    )
+    if application.due_at is not None:
+        application.completed_late = completed >= application.due_at
+    else:
+        application.completed_late = (
+            application.due_on is not None and local_day(completed) > application.due_on
+        )
 
 
 def complete_on_the_spot(

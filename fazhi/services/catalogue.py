@@ -26,18 +26,23 @@ from django.utils.translation import gettext_lazy as _
 from fazhi.audit import log as audit
 from fazhi.catalog.basis import _resolve, split_basis
 from fazhi.catalog.models import ExerciseLevel
+from fazhi.core.calendar import WorkCalendar, default_calendar
+from fazhi.core.clock import SHANGHAI
 from fazhi.core.errors import FazhiError
 from fazhi.core.importing import ImportReport, Outcome, Rejection, RowError
 from fazhi.law.citations import CitationSyntaxError, ProvisionNotFound, find_law, parse_citation
 from fazhi.law.models import Provision
 from fazhi.services import formspec
+from fazhi.services.applications import due_after
 from fazhi.services.models import (
     Bundle,
     BundleItem,
     HandlingMode,
+    LimitUnit,
     Material,
     ServiceCategory,
     ServiceItem,
+    limit_text,
 )
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -55,8 +60,9 @@ ITEM_KEYS = frozenset(
         "basis",
         "levels",
         "fee",
-        "statutory_days",
-        "promised_days",
+        "statutory",
+        "promised",
+        "limit_unverified",
         "modes",
         "on_the_spot",
         "is_online",
@@ -66,6 +72,7 @@ ITEM_KEYS = frozenset(
         "guide",
     }
 )
+OLD_LIMIT_KEYS = frozenset({"statutory_days", "promised_days"})  # before limits had a unit
 MATERIAL_KEYS = frozenset({"name", "original", "fetched", "required", "note"})
 BUNDLE_KEYS = frozenset({"code", "name", "description", "items"})
 ONLINE_MODES = frozenset({HandlingMode.ONLINE, HandlingMode.ONLINE_WINDOW})
@@ -77,7 +84,10 @@ ITEM_FIELDS = (
     "levels",
     "fee",
     "statutory_days",
+    "statutory_unit",
     "promised_days",
+    "promised_unit",
+    "limit_unverified",
     "modes",
     "on_the_spot",
     "is_online",
@@ -87,6 +97,11 @@ ITEM_FIELDS = (
     "is_active",
 )
 MAX_DAYS = 365
+MAX_HOURS = 24 * 30
+ON_THE_SPOT = "即办"  # promised: 0 working days, completed on the day
+LIMIT = re.compile(r"^(\d+)\s*(个工作日|日|小时)$")
+LIMIT_UNITS = {"个工作日": LimitUnit.WORKDAYS, "日": LimitUnit.DAYS, "小时": LimitUnit.HOURS}
+COMPARE_DAYS = 366  # a promise is compared with the law for every start day of a year from the load
 
 
 class CatalogueFileError(FazhiError):
@@ -170,17 +185,34 @@ def _bool(raw: Mapping[str, Any], name: str, default: bool) -> bool:
     return value
 
 
-def _days(raw: Mapping[str, Any], name: str, *, required: bool) -> int | None:
+def _limit(raw: Mapping[str, Any], name: str, *, required: bool) -> tuple[int | None, str]:
+    """Return (amount, unit) of a time limit written "15 个工作日", "15 日" or "24 小时"."""
     value = raw.get(name)
-    if value is None:
+    if value is None or value == "":
         if required:
             raise RowError(name, _("不能为空。"))
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DAYS:
+        return None, LimitUnit.WORKDAYS
+    if name == "promised" and value == ON_THE_SPOT:
+        return 0, LimitUnit.WORKDAYS
+    match = LIMIT.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
         raise RowError(
-            name, _("“%(value)s”应为 0 到 %(max)d 之间的工作日数。"), value=value, max=MAX_DAYS
+            name,
+            _("“%(value)s”应写明数量和单位，如“15 个工作日”“15 日”“24 小时”。"),
+            value=value,
         )
-    return value
+    amount, unit = int(match[1]), LIMIT_UNITS[match[2]]
+    most = MAX_HOURS if unit == LimitUnit.HOURS else MAX_DAYS
+    least = 0 if name == "promised" else 1
+    if not least <= amount <= most:
+        raise RowError(
+            name,
+            _("“%(value)s”超出范围：应为 %(least)d 到 %(most)d。"),
+            value=value,
+            least=least,
+            most=most,
+        )
+    return amount, unit
 
 
 def _choices(raw: Mapping[str, Any], name: str, allowed: list[tuple[str, Any]]) -> list[str]:
@@ -277,6 +309,16 @@ def parse_item(raw: Any, forms: Mapping[str, Any]) -> dict[str, Any]:
     """Return the model values of one item of items.yaml, or raise RowError naming the field."""
     if not isinstance(raw, dict):
         raise RowError("", _("每个事项应为映射。"))
+    old_keys = sorted(OLD_LIMIT_KEYS & set(raw))
+    if old_keys:
+        raise RowError(
+            old_keys[0],
+            _(
+                "%(key)s 已停用：时限写作 statutory / promised 并写明单位，"
+                "如“15 个工作日”“15 日”“24 小时”。"
+            ),
+            key=old_keys[0],
+        )
     _refuse_unknown(raw, ITEM_KEYS)
     code = _text(raw, "code", 40)
     if not CODE.match(code):
@@ -291,8 +333,7 @@ def parse_item(raw: Any, forms: Mapping[str, Any]) -> dict[str, Any]:
         "basis_text": _text(raw, "basis", 2000),
         "levels": _choices(raw, "levels", ExerciseLevel.choices),
         "fee": _text(raw, "fee", 200, required=False) or "不收费",
-        "statutory_days": _days(raw, "statutory_days", required=False),
-        "promised_days": _days(raw, "promised_days", required=True),
+        "limit_unverified": _text(raw, "limit_unverified", 1000, required=False),
         "modes": _choices(raw, "modes", HandlingMode.choices),
         "on_the_spot": _bool(raw, "on_the_spot", False),
         "is_online": _bool(raw, "is_online", True),
@@ -300,14 +341,8 @@ def parse_item(raw: Any, forms: Mapping[str, Any]) -> dict[str, Any]:
         "guide": _text(raw, "guide", 4000, required=False),
         "is_active": True,
     }
-    statutory, promised = values["statutory_days"], values["promised_days"]
-    if statutory is not None and promised > statutory:
-        raise RowError(
-            "promised_days",
-            _("承诺时限 %(promised)d 个工作日超过法定时限 %(statutory)d 个工作日。"),
-            promised=promised,
-            statutory=statutory,
-        )
+    values["statutory_days"], values["statutory_unit"] = _limit(raw, "statutory", required=False)
+    values["promised_days"], values["promised_unit"] = _limit(raw, "promised", required=True)
     online_modes = ONLINE_MODES & set(values["modes"])
     if values["is_online"] and not online_modes:
         raise RowError("modes", _("网上可办的事项应支持“全程网办”或“网上申请、窗口领取”。"))
@@ -320,6 +355,99 @@ def parse_item(raw: Any, forms: Mapping[str, Any]) -> dict[str, Any]:
     values["materials"] = _materials(raw)
     values["form"] = _form(raw, forms, code)
     return values
+
+
+@dataclass(frozen=True)
+class LaterEnd:
+    """A start at which the promised limit ends after the statutory one."""
+
+    start: dt.datetime
+    promised_at: dt.datetime
+    statutory_at: dt.datetime
+
+
+def promise_ends_later(
+    promised: tuple[int, str],
+    statutory: tuple[int, str],
+    starts: list[dt.datetime],
+    cal: WorkCalendar | None = None,
+) -> LaterEnd | None:
+    """Return the first of STARTS at which PROMISED ends after STATUTORY, or None.
+
+    Both limits are counted from the same instant on the same working-day calendar
+    (``applications.due_after``: add_period's rules) and compared by the instant each is missed.
+    """
+    cal = cal or default_calendar()
+    for start in starts:
+        promised_at = due_after(start, *promised, cal).at
+        statutory_at = due_after(start, *statutory, cal).at
+        if promised_at > statutory_at:
+            return LaterEnd(start, promised_at, statutory_at)
+    return None
+
+
+def compare_starts(on: dt.date, days: int = COMPARE_DAYS) -> list[dt.datetime]:
+    """The instants a promise is compared from: the first and the last second of each day from ON
+    (an hour limit ends earliest from the start of a day, a day limit gains most from its end)."""
+    out = []
+    for n in range(days):
+        day = dt.datetime.combine(on + dt.timedelta(days=n), dt.time.min, SHANGHAI)
+        out += [day, day + dt.timedelta(days=1, seconds=-1)]
+    return out
+
+
+class LimitCheck:
+    """Refuse a promise longer than the statutory limit (memoised per pair of limits in a load)."""
+
+    def __init__(self, on: dt.date, cal: WorkCalendar | None = None) -> None:
+        self.starts = compare_starts(on)
+        self.cal = cal or default_calendar()
+        self.seen: dict[tuple, LaterEnd | None] = {}
+
+    def later(self, promised: tuple[int, str], statutory: tuple[int, str]) -> LaterEnd | None:
+        key = (promised, statutory)
+        if key not in self.seen:
+            self.seen[key] = promise_ends_later(promised, statutory, self.starts, self.cal)
+        return self.seen[key]
+
+    def check(self, values: Mapping[str, Any], *, file: str, row: int) -> None:
+        """Raise RowError on ``promised`` naming FILE, ROW and the item's code if it is too long."""
+        if values["statutory_days"] is None:
+            return
+        promised = (values["promised_days"], values["promised_unit"])
+        statutory = (values["statutory_days"], values["statutory_unit"])
+        params = {
+            "file": file,
+            "row": row,
+            "code": values["code"],
+            "promised": limit_text(*promised),
+            "statutory": limit_text(*statutory),
+        }
+        if promised[1] == statutory[1]:
+            if promised[0] > statutory[0]:
+                raise RowError(
+                    "promised",
+                    _(
+                        "%(file)s 第%(row)d条 %(code)s：承诺时限 %(promised)s 超过法定时限 "
+                        "%(statutory)s。"
+                    ),
+                    **params,
+                )
+            return
+        later = self.later(promised, statutory)
+        if later is not None:
+            raise RowError(
+                "promised",
+                _(
+                    "%(file)s 第%(row)d条 %(code)s：承诺时限 %(promised)s 长于法定时限 "
+                    "%(statutory)s——同自 %(start)s 起算，承诺时限至 %(promised_at)s 届满，"
+                    "法定时限至 %(statutory_at)s 届满（同一工作日历）。"
+                ),
+                start=f"{later.start.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+                promised_at=f"{later.promised_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+                statutory_at=f"{later.statutory_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+                **params,
+            )
 
 
 def parse_bundle(raw: Any, known_codes: set[str]) -> dict[str, Any]:
@@ -512,9 +640,11 @@ def load_catalogue(
 
     parsed: list[tuple[int, dict[str, Any]]] = []
     seen: dict[str, int] = {}
+    limits = LimitCheck(on)
     for number, raw in enumerate(items_data["items"], start=1):
         try:
             values = parse_item(raw, forms)
+            limits.check(values, file=Path(items_path).name, row=number)
             _refuse_repeat(values["code"], seen)
         except RowError as error:
             report.items.rejected.append(Rejection.of(number, error))

@@ -1,10 +1,12 @@
 """Explain an application's promised time limit (承诺办结时限): where it stands and why.
 
-The limit runs in working days from acceptance, the day of acceptance not counted, skipping
-statutory holidays and counting make-up working days (行政许可法 第四十二条、第八十二条); a request
-for more materials (补正) after acceptance stops it and the materials' arrival resumes it with the
-days left (fazhi/services/applications.py keeps ``due_on``, ``days_used`` and ``clock_stopped_at``).
-This module only reads them and the steps; it writes nothing.
+The limit runs from acceptance in the item's unit (applications.due_after, on add_period): working
+days, the day of acceptance not counted, skipping statutory holidays and counting make-up working days
+(行政许可法 第四十二条、第八十二条); calendar days (日), a last day on a rest day rolling to the next
+working day; hours from the exact instant. A request for more materials (补正) after acceptance stops
+it and the materials' arrival resumes it with the units left (fazhi/services/applications.py keeps
+``due_on``, ``due_at``, ``days_used`` and ``clock_stopped_at``). This module only reads them and the
+steps; it writes nothing.
 """
 
 from __future__ import annotations
@@ -17,10 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fazhi.core.calendar import WorkCalendar, default_calendar
-from fazhi.core.clock import local_day
-from fazhi.core.periods import PeriodUnit, add_period
-from fazhi.services.applications import BASIS_TIME_LIMIT, working_days_between
-from fazhi.services.models import Application, ApplicationStatus, Step
+from fazhi.core.clock import SHANGHAI, local_day
+from fazhi.core.periods import PeriodUnit
+from fazhi.services.applications import (
+    BASIS_TIME_LIMIT,
+    due_after,
+    units_between,
+    working_days_between,
+)
+from fazhi.services.models import Application, ApplicationStatus, LimitUnit, Step, limit_text
 from fazhi.services.queue import RUNNING_STATUSES
 
 
@@ -34,27 +41,62 @@ class ClockState:
 @dataclass(frozen=True)
 class Clock:
     state: str
-    promised_days: int
+    promised_days: int  # the amount of the promised limit, in ``unit``
     due_on: dt.date | None
-    used_days: int | None  # working days used so far (None: not started)
-    left_days: int | None  # working days left (0 on the last day and after)
-    overdue_days: int  # working days past the last day (running only)
+    used_days: int | None  # units used so far (None: not started)
+    left_days: int | None  # units left (0 on the last day and after)
+    overdue_days: int  # units past the limit (running only)
     basis: str = BASIS_TIME_LIMIT
     lines: list[str] = field(default_factory=list)  # the explanation, step by step
+    unit: str = LimitUnit.WORKDAYS
+    due_at: dt.datetime | None = None  # late from this instant on
+
+    @property
+    def unit_label(self) -> str:
+        """个工作日, 日 or 小时."""
+        return str(LimitUnit(self.unit).label)
+
+    @property
+    def promised_text(self) -> str:
+        return limit_text(self.promised_days, self.unit)
+
+    @property
+    def used_text(self) -> str:
+        return limit_text(self.used_days, self.unit)
+
+    @property
+    def left_text(self) -> str:
+        return limit_text(self.left_days, self.unit)
+
+    @property
+    def due_text(self) -> str:
+        """The last day; the exact minute for an hour limit."""
+        if self.unit == LimitUnit.HOURS and self.due_at is not None:
+            return f"{self.due_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+        return self.due_on.isoformat() if self.due_on else ""
 
     @property
     def is_overdue(self) -> bool:
         return self.overdue_days > 0
 
 
-def _period_text(start: dt.date, days: int, cal: WorkCalendar) -> str:
-    if days < 1:
+def _period_text(start: dt.datetime, amount: int, unit: str, cal: WorkCalendar) -> str:
+    if amount < 1:
+        due = due_after(start, 0, unit, cal)
+        if unit == LimitUnit.HOURS:
+            return _("剩余 0 小时，期限于 %(at)s 届满。") % {
+                "at": f"{due.at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+            }
         return _("承诺时限为 0 个工作日（当场办结），期满日为 %(day)s。") % {
-            "day": start.isoformat()
+            "day": due.on.isoformat()
         }
-    period = add_period(start, days, PeriodUnit.WORKDAYS, calendar=cal)
-    # add_period cites the counting rule of 行政处罚法; a permit's limit is 行政许可法's.
-    return dataclasses.replace(period, basis=BASIS_TIME_LIMIT).explain()
+    period = due_after(start, amount, unit, cal).period
+    if period is None:  # amount >= 1 always has a period
+        return ""
+    if PeriodUnit(unit) is PeriodUnit.WORKDAYS:
+        # add_period cites the counting rule of 行政处罚法; a permit's limit is 行政许可法's.
+        period = dataclasses.replace(period, basis=BASIS_TIME_LIMIT)
+    return period.explain()
 
 
 def clock_of(
@@ -62,8 +104,9 @@ def clock_of(
 ) -> Clock:
     """Return where APPLICATION's promised time limit stands at AT, with its explanation."""
     cal = calendar or default_calendar()
-    today = local_day(at or timezone.now())
-    promised = application.item.promised_days
+    now = at or timezone.now()
+    item = application.item
+    promised, unit = item.promised_days, item.promised_unit
     lines: list[str] = []
     for event in application.events.filter(
         step__in=(Step.ACCEPT, Step.ASK_SUPPLEMENT, Step.SUPPLEMENT)
@@ -71,27 +114,28 @@ def clock_of(
         day = local_day(event.at)
         if event.step == Step.ACCEPT:
             lines.append(
-                _("%(day)s 受理，承诺 %(days)d 个工作日办结：")
-                % {"day": day.isoformat(), "days": promised}
-                + _period_text(day, promised, cal)
+                _("%(day)s 受理，承诺 %(limit)s办结：")
+                % {"day": day.isoformat(), "limit": limit_text(promised, unit)}
+                + _period_text(event.at, promised, unit, cal)
             )
         elif event.step == Step.ASK_SUPPLEMENT and "days_used" in event.data:
             lines.append(
-                _("%(day)s 一次性告知补正，计时中止；此前已用 %(used)d 个工作日。")
-                % {"day": day.isoformat(), "used": event.data["days_used"]}
+                _("%(day)s 一次性告知补正，计时中止；此前已用 %(used)s。")
+                % {"day": day.isoformat(), "used": limit_text(event.data["days_used"], unit)}
             )
         elif event.step == Step.SUPPLEMENT and "days_left" in event.data:
             left = event.data["days_left"]
             lines.append(
-                _("%(day)s 补正材料到达，恢复计时，剩余 %(left)d 个工作日：")
-                % {"day": day.isoformat(), "left": left}
-                + _period_text(day, left, cal)
+                _("%(day)s 补正材料到达，恢复计时，剩余 %(left)s：")
+                % {"day": day.isoformat(), "left": limit_text(left, unit)}
+                + _period_text(event.at, left, unit, cal)
             )
     status = application.status
+    base = {"unit": unit, "due_at": application.due_at}
     if application.accepted_at is None:
         if status in (ApplicationStatus.SUBMITTED, ApplicationStatus.SUPPLEMENT):
             lines.append(_("尚未受理：承诺时限自受理之日起计算。"))
-        return Clock(ClockState.NOT_STARTED, promised, None, None, None, 0, lines=lines)
+        return Clock(ClockState.NOT_STARTED, promised, None, None, None, 0, lines=lines, **base)
     if status == ApplicationStatus.SUPPLEMENT and application.clock_stopped_at is not None:
         used = application.days_used
         return Clock(
@@ -102,15 +146,15 @@ def clock_of(
             max(promised - used, 0),
             0,
             lines=lines,
+            **base,
         )
     due_on = application.due_on
     if status in RUNNING_STATUSES and due_on is not None:
-        left = working_days_between(today, due_on, cal) if today < due_on else 0
-        overdue = working_days_between(due_on, today, cal) if today > due_on else 0
+        left, overdue = _left_and_overdue(application, now, unit, cal)
         if overdue:
             lines.append(
-                _("已超过期满日 %(day)s %(n)d 个工作日。")
-                % {"day": due_on.isoformat(), "n": overdue}
+                _("已超过期满日 %(day)s %(n)s。")
+                % {"day": due_on.isoformat(), "n": limit_text(overdue, unit)}
             )
         return Clock(
             ClockState.RUNNING,
@@ -120,18 +164,48 @@ def clock_of(
             left,
             overdue,
             lines=lines,
+            **base,
         )
     ended_at = application.completed_at or application.decided_at
     if ended_at is not None and due_on is not None:
         ended_on = local_day(ended_at)
-        if ended_on <= due_on:
+        late = (
+            ended_at >= application.due_at if application.due_at is not None else ended_on > due_on
+        )
+        due_text = _due_text(application)
+        if not late:
             lines.append(
                 _("%(end)s 办理终结，在期满日 %(due)s 之内。")
-                % {"end": ended_on.isoformat(), "due": due_on.isoformat()}
+                % {"end": ended_on.isoformat(), "due": due_text}
             )
         else:
             lines.append(
                 _("%(end)s 办理终结，超过期满日 %(due)s。")
-                % {"end": ended_on.isoformat(), "due": due_on.isoformat()}
+                % {"end": ended_on.isoformat(), "due": due_text}
             )
-    return Clock(ClockState.ENDED, promised, due_on, None, None, 0, lines=lines)
+    return Clock(ClockState.ENDED, promised, due_on, None, None, 0, lines=lines, **base)
+
+
+def _due_text(application: Application) -> str:
+    """The last day, or the exact minute for an hour limit."""
+    if application.item.promised_unit == LimitUnit.HOURS and application.due_at is not None:
+        return f"{application.due_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+    return application.due_on.isoformat() if application.due_on else ""
+
+
+def _left_and_overdue(
+    application: Application, now: dt.datetime, unit: str, cal: WorkCalendar
+) -> tuple[int, int]:
+    """Units left before the limit and units past it, at NOW (a running application)."""
+    due_on = application.due_on or local_day(now)
+    if unit == LimitUnit.HOURS and application.due_at is not None:
+        due_at = application.due_at
+        if now < due_at:
+            return units_between(now, due_at, unit), 0
+        return 0, units_between(due_at, now, unit) if now > due_at else 0
+    today = local_day(now)
+    if unit == LimitUnit.DAYS:
+        return max((due_on - today).days, 0), max((today - due_on).days, 0)
+    left = working_days_between(today, due_on, cal) if today < due_on else 0
+    overdue = working_days_between(due_on, today, cal) if today > due_on else 0
+    return left, overdue

@@ -35,7 +35,7 @@ from fazhi.core import demo as core_demo
 from fazhi.core.calendar import WorkCalendar, default_calendar
 from fazhi.core.clock import SHANGHAI
 from fazhi.org.models import Unit, UnitKind, User
-from fazhi.services.applications import RECEIPT_ALPHABET, due_date
+from fazhi.services.applications import RECEIPT_ALPHABET, Due, due_after
 from fazhi.services.models import (
     Application,
     ApplicationEvent,
@@ -45,6 +45,7 @@ from fazhi.services.models import (
     Citizen,
     GroupRoster,
     HandlingMode,
+    LimitUnit,
     RosterMember,
     ServiceItem,
     Step,
@@ -142,9 +143,18 @@ class Clock:
 
     def __init__(self, cal: WorkCalendar | None = None) -> None:
         self.cal = cal or default_calendar()
-        self.due = lru_cache(maxsize=None)(lambda day, days: due_date(day, days, self.cal))
+        self._due_day = lru_cache(maxsize=None)(
+            lambda day, amount, unit: due_after(_at(day, 0), amount, unit, self.cal)
+        )
         self.workday = lru_cache(maxsize=None)(self.cal.is_workday)
         self.next_workday = lru_cache(maxsize=None)(self._next_workday)
+
+    def due_item(self, start: dt.datetime, item: ServiceItem, amount: int) -> Due:
+        """Where AMOUNT units of ITEM's promised limit, started at START, end (a day limit is
+        memoised by its start day; an hour limit runs from START itself)."""
+        if item.promised_unit == LimitUnit.HOURS:
+            return due_after(start, amount, item.promised_unit, self.cal)
+        return self._due_day(_local(start), amount, item.promised_unit)
 
     def _next_workday(self, day: dt.date) -> dt.date:
         """The first working day after DAY."""
@@ -157,6 +167,18 @@ class Clock:
             day += D
             count += self.workday(day)
         return count
+
+
+def _due_data(due: Due) -> dict[str, str]:
+    """The event data of a (re)started clock, as applications.accept and supplement write it."""
+    return {"due_on": due.on.isoformat(), "due_at": due.at.isoformat()}
+
+
+def _due_fields(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "due_on": dt.date.fromisoformat(data["due_on"]),
+        "due_at": dt.datetime.fromisoformat(data["due_at"]),
+    }
 
 
 def _local(at: dt.datetime) -> dt.date:
@@ -200,13 +222,12 @@ def plan_application(
     steps: list[tuple[str, dt.datetime, str, dict[str, Any]]] = [
         (Step.SUBMIT, submitted_at, applicant, {"channel": channel})
     ]
-    day = _local(submitted_at)
     roll = rng.random()
     if not online and item.on_the_spot and rng.random() < SPOT_DONE_SHARE:
         done = submitted_at + rng.randrange(5, 40) * M
-        due = clock.due(day, item.promised_days)
+        due = clock.due_item(done, item, item.promised_days)
         steps += [
-            (Step.ACCEPT, done, CLERK, {"due_on": due.isoformat()}),
+            (Step.ACCEPT, done, CLERK, _due_data(due)),
             (Step.APPROVE, done, CLERK, {}),
             (Step.COMPLETE, done, CLERK, {}),
         ]
@@ -235,13 +256,14 @@ def plan_application(
     else:
         accepted = _at(clock.next_workday(local.date()), rng.randrange(0, 420))
     accept_day = _local(accepted)
-    due = clock.due(accept_day, item.promised_days)
-    steps.append((Step.ACCEPT, accepted, CLERK, {"due_on": due.isoformat()}))
+    due = clock.due_item(accepted, item, item.promised_days)
+    steps.append((Step.ACCEPT, accepted, CLERK, _due_data(due)))
     promised = item.promised_days
     late = rng.random() < LATE_SHARE
     span = promised + rng.randrange(1, 6) if late else rng.randrange(0, max(promised, 1))
     start_day, start_at, left = accept_day, accepted, promised
-    if promised and rng.random() < SUPPLEMENT_AFTER:  # 补正 after acceptance: the clock stops
+    workdays = item.promised_unit == LimitUnit.WORKDAYS  # the demo stops only working-day clocks
+    if promised and rng.random() < SUPPLEMENT_AFTER and workdays:  # 补正 after acceptance
         used = rng.randrange(0, promised)
         ask_day = accept_day if used == 0 else clock.cal.add_working_days(accept_day, used)
         asked = max(_at(ask_day, rng.randrange(0, 480)), accepted + 10 * M)
@@ -256,10 +278,8 @@ def plan_application(
         )
         back = asked + rng.randrange(1, 6) * D + rng.randrange(0, 240) * M
         left = max(promised - used, 0)
-        due = clock.due(_local(back), left)
-        steps.append(
-            (Step.SUPPLEMENT, back, applicant, {"days_left": left, "due_on": due.isoformat()})
-        )
+        due = clock.due_item(back, item, left)
+        steps.append((Step.SUPPLEMENT, back, applicant, {"days_left": left, **_due_data(due)}))
         start_day, start_at = _local(back), back
         span = left + rng.randrange(1, 6) if late else rng.randrange(0, max(left, 1))
     if rng.random() < STUCK:
@@ -296,6 +316,7 @@ def _finish(
         "decided_at": None,
         "completed_at": None,
         "due_on": None,
+        "due_at": None,
         "days_used": 0,
         "clock_stopped_at": None,
         "visits": 0 if channel == Channel.ONLINE else 1,
@@ -308,9 +329,7 @@ def _finish(
     had_supplement = False
     for step, at, _actor, data in steps:
         if step == Step.ACCEPT:
-            f.update(
-                status=S.ACCEPTED, accepted_at=at, due_on=dt.date.fromisoformat(data["due_on"])
-            )
+            f.update(status=S.ACCEPTED, accepted_at=at, **_due_fields(data))
         elif step == Step.ASK_SUPPLEMENT:
             had_supplement = True
             f["status"] = S.SUPPLEMENT
@@ -319,7 +338,7 @@ def _finish(
         elif step == Step.SUPPLEMENT:
             f["status"] = S.ACCEPTED if f["accepted_at"] else S.SUBMITTED
             if "due_on" in data:
-                f.update(due_on=dt.date.fromisoformat(data["due_on"]), clock_stopped_at=None)
+                f.update(clock_stopped_at=None, **_due_fields(data))
         elif step == Step.VISIT:
             f["visits"] += 1
         elif step == Step.APPROVE:
@@ -343,7 +362,7 @@ def _finish(
             data.update(fully_online=f["fully_online"], on_the_spot=f["on_the_spot"])
             f["handling_seconds"] = int((at - submitted_at).total_seconds())
             f["handling_days"] = clock.between(_local(submitted_at), _local(at))
-            f["completed_late"] = _local(at) > f["due_on"]
+            f["completed_late"] = at >= f["due_at"]
     return Plan(item, channel, mode, f, steps)
 
 

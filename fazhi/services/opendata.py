@@ -13,7 +13,13 @@ from typing import Any
 from django.utils import translation
 
 from fazhi.catalog.models import ExerciseLevel
-from fazhi.services.models import HandlingMode, ServiceCategory, ServiceEdition
+from fazhi.services.models import (
+    HandlingMode,
+    LimitUnit,
+    ServiceCategory,
+    ServiceEdition,
+    limit_text,
+)
 
 CSV_HEADERS = (
     "版次",
@@ -24,14 +30,21 @@ CSV_HEADERS = (
     "设定依据",
     "办理层级",
     "收费标准",
-    "法定办结时限（工作日）",
-    "承诺办结时限（工作日）",
+    "法定办结时限",
+    "承诺办结时限",
     "办理方式",
     "全程网办",
     "可当场办结",
     "网上可办",
     "申请材料",
+    "时限未核实的原因",
 )
+
+
+def _limit(snapshot: dict[str, Any], which: str) -> str:
+    """ "15 个工作日", "15 日", "24 小时" ("" if none); a snapshot without a unit counts working days."""
+    amount = snapshot.get(f"{which}_days")
+    return limit_text(amount, snapshot.get(f"{which}_unit") or LimitUnit.WORKDAYS)
 
 
 def _yes_no(value: bool) -> str:
@@ -103,13 +116,14 @@ def to_csv(edition: ServiceEdition) -> str:
                     s["basis_text"],
                     "、".join(levels.get(level, level) for level in s["levels"]),
                     s["fee"],
-                    "" if s["statutory_days"] is None else s["statutory_days"],
-                    s["promised_days"],
+                    _limit(s, "statutory"),
+                    _limit(s, "promised"),
                     "、".join(modes.get(mode, mode) for mode in s["modes"]),
                     _yes_no(HandlingMode.ONLINE in s["modes"]),
                     _yes_no(s["on_the_spot"]),
                     _yes_no(s["is_online"]),
                     "；".join(_material_text(m) for m in s["materials"]),
+                    s.get("limit_unverified", ""),
                 )
             )
         return out.getvalue()

@@ -28,7 +28,7 @@ GOOD_ITEM = {
     "category": "household",
     "basis": "《中华人民共和国户口登记条例》第十三条",
     "levels": ["station"],
-    "promised_days": 0,
+    "promised": "即办",
     "modes": ["online", "window"],
     "on_the_spot": True,
     "is_online": True,
@@ -93,7 +93,7 @@ def test_the_basis_of_items_citing_platform_laws_is_linked_to_the_provision(laws
         ("居民身份证法", 12, 2)
     ]
     assert report.unresolved == []  # laws the platform lacks stay text only (README)
-    assert (report.linked, report.basis_changed) == (229, 148)
+    assert (report.linked, report.basis_changed) == (234, 148)
 
 
 def test_the_shares_land_in_the_seeds_range(shipped):
@@ -168,11 +168,28 @@ def test_a_changed_material_updates_the_item_and_is_audited(tmp_path):
             "levels",
             "“province”不是可用的值，可用：city、district、station、township。",
         ),
-        (item(promised_days=-1), "promised_days", "“-1”应为 0 到 365 之间的工作日数。"),
         (
-            item(statutory_days=5, promised_days=10),
+            item(promised="-1 个工作日"),
+            "promised",
+            "“-1 个工作日”应写明数量和单位，如“15 个工作日”“15 日”“24 小时”。",
+        ),
+        (
+            item(promised=15),
+            "promised",
+            "“15”应写明数量和单位，如“15 个工作日”“15 日”“24 小时”。",
+        ),
+        (item(promised="400 日"), "promised", "“400 日”超出范围：应为 0 到 365。"),
+        (item(statutory="0 小时"), "statutory", "“0 小时”超出范围：应为 1 到 720。"),
+        (
+            item(statutory="5 个工作日", promised="10 个工作日"),
+            "promised",
+            "items.yaml 第2条 JKB-T-001：承诺时限 10 个工作日 超过法定时限 5 个工作日。",
+        ),
+        (
+            item(promised=None, promised_days=0),
             "promised_days",
-            "承诺时限 10 个工作日超过法定时限 5 个工作日。",
+            "promised_days 已停用：时限写作 statutory / promised 并写明单位，"
+            "如“15 个工作日”“15 日”“24 小时”。",
         ),
         (item(modes=["window"]), "modes", "网上可办的事项应支持“全程网办”或“网上申请、窗口领取”。"),
         (
