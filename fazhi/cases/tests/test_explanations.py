@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 
 from fazhi.audit.models import AuditEntry
@@ -84,3 +86,14 @@ def test_the_explanation_is_rendered_in_the_readers_language(tree):
     assert chinese.startswith("自受案起算：")
     assert "经市公安局批准延长 30日，自原期满日 2026-10-08 起算" in chinese
     assert english.startswith("Counted from Acceptance: ")
+
+
+def test_the_case_page_shows_the_explanation_in_the_readers_language(tree, client):
+    case, actor = _extended_case(tree)
+    client.force_login(actor)
+    url = reverse("cases:detail", args=[case.number])
+    assert "自受案起算：" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(url).content.decode()
+    assert "Counted from Acceptance: " in page
+    assert "自受案起算" not in page
