@@ -291,6 +291,7 @@ def check_citations(
     a basis without any citation in a rule that is not marked unverified.
     """
     count = 0
+    _CITED.pop(Path(path), None)
     for loc, value, unverified in _cited(model, (), False):
         texts = value.citations()
         if isinstance(value, Basis) and not texts and not unverified:
@@ -311,7 +312,12 @@ def check_citations(
                     line=line_of(raw, loc),
                     rule=_rule(raw, loc, rule_of),
                 )
+    _CITED[Path(path)] = count
     return count
+
+
+# How many citations the last load of each file resolved (for ``fazhi rules test``).
+_CITED: dict[Path, int] = {}
 
 
 # --------------------------------------------------------------------------- the header
@@ -598,8 +604,12 @@ def reload() -> None:
 
 @dataclass
 class KindCount:
+    """What ``fazhi rules test`` found in one kind's folder."""
+
+    title: str = ""
     files: int = 0
     rules: int = 0
+    citations: int = 0  # resolved against the law data (0 when no resolver is registered)
     passed: int = 0
     failed: int = 0
     errors: int = 0
@@ -628,7 +638,7 @@ def run_all(rules_dir: Path) -> TestRun:
     """Load every file of every registered kind under RULES_DIR and run its examples."""
     run = TestRun()
     for folder, kind in sorted(_KINDS.items()):
-        count = run.kinds.setdefault(folder, KindCount())
+        count = run.kinds.setdefault(folder, KindCount(title=kind.title))
         directory = Path(rules_dir) / folder
         files = sorted(directory.glob("*.yaml")) if directory.exists() else []
         for path in files:
@@ -636,6 +646,7 @@ def run_all(rules_dir: Path) -> TestRun:
             try:
                 if kind.load is not None:
                     count.rules += kind.count_rules(kind.load(path))
+                    count.citations += _CITED.get(path, 0)
                 results = kind.run_examples(path)
             except RulePackError as exc:
                 run.errors.append(str(exc))

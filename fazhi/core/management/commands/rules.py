@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from fazhi.core.rulepacks import registered_kinds, run_all
+from fazhi.core.rulepacks import run_all
 
 
 class Command(BaseCommand):
@@ -27,7 +27,15 @@ class Command(BaseCommand):
                 )
         for error in run.errors:
             self.stderr.write(f"ERROR {error}")
-        self.stdout.write("packs: " + ", ".join(sorted(registered_kinds())))
+        width = max((len(folder) for folder in run.kinds), default=0)
+        for folder, count in sorted(run.kinds.items()):
+            self.stdout.write(
+                f"{folder:<{width}}  files {count.files:>2} · rules {count.rules:>4} · "
+                f"citations {count.citations:>4} · examples {count.passed:>3} passed, "
+                f"{count.failed} failed"
+                + (f" · {count.errors} file error(s)" if count.errors else "")
+                + f"  ({count.title})"
+            )
         self.stdout.write(f"rules: {run.passed} passed, {run.failed} failed")
         if not run.results and not run.errors:
             raise CommandError("no rule examples found: a rule pack without examples is not tested")
