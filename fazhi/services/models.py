@@ -49,6 +49,14 @@ def limit_text(amount: int | None, unit: str) -> str:
     return f"{amount} {LimitUnit(unit).label}"
 
 
+class ClockFrom(models.TextChoices):  # 时限起算
+    ACCEPTED = "accepted", _("自受理之日起")  # 行政许可法 第四十二条: 自受理行政许可申请之日起
+    RECEIVED = (
+        "received",
+        _("自收到申请之时（日）起"),
+    )  # e.g. 程序规定 第二百二十三条: 收到申请之时起
+
+
 class Channel(models.TextChoices):  # 申请渠道
     ONLINE = "online", _("网上")
     WINDOW = "window", _("窗口")
@@ -88,6 +96,9 @@ class ServiceItem(models.Model):  # 政务服务事项
     promised_unit = models.CharField(
         _("承诺时限单位"), max_length=8, choices=LimitUnit.choices, default=LimitUnit.WORKDAYS
     )
+    clock_from = models.CharField(
+        _("时限起算"), max_length=8, choices=ClockFrom.choices, default=ClockFrom.ACCEPTED
+    )  # the statute's start: acceptance (受理) or receipt of the application (收到申请)
     limit_unverified = models.TextField(
         _("时限未核实的原因"), blank=True
     )  # empty: both limits checked against a statute text the platform holds
