@@ -12,10 +12,13 @@ from functools import cache
 
 import pytest
 from django.conf import settings
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fazhi.cases.derive import Ev, compute_deadlines
 from fazhi.cases.packs import Pack, load_pack
 from fazhi.core.calendar import WorkCalendar
+from fazhi.core.periods import add_period
 
 SH = dt.timezone(dt.timedelta(hours=8))
 
@@ -90,3 +93,20 @@ def test_paused_days_lengthen_the_original_period_before_the_extension():
     handling = deadline("zhian-general", "handling", events)
     assert handling.paused_days == 1
     assert last_day(handling) == dt.date(2026, 11, 9)
+
+
+@given(st.integers(min_value=0, max_value=700), st.integers(min_value=0, max_value=25))
+def test_an_extension_always_counts_from_the_last_day_of_the_original_period(day, approval):
+    start = at("2025-01-02 09:00") + dt.timedelta(days=day)
+    accept = Ev(1, "accept", start)
+    original = deadline("zhian-general", "handling", [accept])
+    extend = Ev(
+        2,
+        "extend",
+        start + dt.timedelta(days=approval),
+        data={"approver": "市公安局", "deadline": "handling"},
+    )
+    extended = deadline("zhian-general", "handling", [accept, extend])
+    expected = add_period(last_day(original), 30, "days", calendar=calendar())
+    assert extended.due_at == expected.due_at
+    assert extended.facts["periods"][1]["start"] == last_day(original).isoformat()
