@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from fazhi.audit import log as audit
 from fazhi.catalog.models import EnforcementItem
@@ -69,10 +70,10 @@ def _resolve(text: str, on: dt.date) -> tuple[Provision, bool]:
 
 
 @transaction.atomic
-def link_basis(items, *, on: dt.date, actor) -> LinkReport:
+def link_basis(items: models.QuerySet[EnforcementItem], *, on: dt.date, actor: Any) -> LinkReport:
     """Set each item's ``basis`` provisions from its ``basis_text``; audit what changed."""
     report = LinkReport()
-    changes: dict[str, list[list[str]]] = {}
+    changes: dict[str, list[list[int]]] = {}
     for item in items.prefetch_related("basis"):
         provisions: list[Provision] = []
         for text in split_basis(item.basis_text):
@@ -101,6 +102,6 @@ def link_basis(items, *, on: dt.date, actor) -> LinkReport:
     return report
 
 
-def items_citing_superseded_text(on: dt.date):
+def items_citing_superseded_text(on: dt.date) -> models.QuerySet[EnforcementItem]:
     """Return the items whose linked provisions belong to a version no longer in force on ON."""
     return EnforcementItem.objects.filter(basis__version__effective_to__lt=on).distinct()

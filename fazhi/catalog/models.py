@@ -7,6 +7,8 @@ the live edition; publishing freezes it for good and ends the previous one (DESI
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -32,7 +34,7 @@ class ExerciseLevel(models.TextChoices):  # 行使层级
     TOWNSHIP = "township", _("乡镇（街道）")
 
 
-class EnforcementItemQuerySet(models.QuerySet):
+class EnforcementItemQuerySet(models.QuerySet["EnforcementItem"]):
     def active(self) -> EnforcementItemQuerySet:
         return self.filter(is_active=True)
 
@@ -157,7 +159,7 @@ class ListEdition(models.Model):  # 清单版本
     # The only change a frozen edition accepts: the live edition is ended by its successor.
     _ENDING_FIELDS = frozenset({"status", "effective_to"})
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             stored = type(self).objects.filter(pk=self.pk).first()
             if stored is not None and stored.is_frozen:
@@ -177,7 +179,7 @@ class ListEdition(models.Model):  # 清单版本
                     )
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if (
             self.pk is not None
             and not type(self).objects.filter(pk=self.pk, status="draft").exists()
@@ -234,12 +236,12 @@ class ListEntry(models.Model):  # 清单事项
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self._edition_is_frozen():
             raise FrozenRecord(_("已发布的清单版本不能修改，请新建版本。"))
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self._edition_is_frozen():
             raise FrozenRecord(_("已发布的清单版本不能修改，请新建版本。"))
         return super().delete(*args, **kwargs)

@@ -13,6 +13,7 @@ real person who made it (docs/decisions/0008-accounts-and-officer-records.md).
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
@@ -44,17 +45,18 @@ def _not_self(user: User, actor: User) -> None:
         raise _error("user", user.username, gettext("不能修改自己的账号。"))
 
 
-def _account_state(user: User) -> dict:
+def _account_state(user: User) -> dict[str, Any]:
     return {
         "role": user.role,
-        "scope_unit": user.scope_unit.code if user.scope_unit_id else None,
-        "officer": user.officer.police_number if user.officer_id else None,
+        "scope_unit": user.scope_unit.code if user.scope_unit else None,
+        "officer": user.officer.police_number if user.officer else None,
         "is_active": user.is_active,
     }
 
 
 def _check_officer_free(officer: Officer, user: User | None) -> None:
-    holder = User.objects.filter(officer=officer).exclude(pk=user.pk if user else None).first()
+    others = User.objects.filter(officer=officer)
+    holder = (others.exclude(pk=user.pk) if user is not None and user.pk else others).first()
     if holder is not None:
         raise _error(
             "officer",
@@ -162,4 +164,4 @@ def unlock_account(user: User, *, actor: User) -> int:
     require_capability(actor, Capability.UNLOCK_ACCOUNTS)
     cleared = axes_reset(username=user.username)
     audit.record(actor, "account.unlock", user, changes={"attempts_cleared": cleared})
-    return cleared
+    return int(cleared)
