@@ -210,7 +210,9 @@ class AbstractWarning(models.Model):  # 预警
 
     @property
     def css(self) -> str:
-        return LEVEL_CSS.get(self.level, "")
+        return (
+            LEVEL_CSS.get(WarningLevel(self.level), "") if self.level in WarningLevel.values else ""
+        )
 
 
 class AbstractWarningEvent(StepRecord):  # 预警记录
@@ -235,12 +237,12 @@ class AbstractWarningEvent(StepRecord):  # 预警记录
 # --- Sources -------------------------------------------------------------------------------------
 
 
-def no_longer_applies(rule: Any, table: str, at: dt.datetime, ops: Any) -> tuple[str, list]:
+def no_longer_applies(rule: Any, table: str, at: dt.datetime, ops: Any) -> tuple[str, list[Any]]:
     """The close reason of a source that does not tell why: 情形已不存在."""
     return "%s", [CloseReason.NO_LONGER_APPLIES]
 
 
-def compiled(qs: QuerySet, using: str) -> tuple[str, list]:
+def compiled(qs: QuerySet[Any, Any], using: str) -> tuple[str, list[Any]]:
     """Return the SQL and params of QS compiled for the connection USING."""
     sql, params = qs.query.get_compiler(using=using).as_sql()
     return sql, list(params)
@@ -262,8 +264,8 @@ class Source:
     history: type[models.Model]  # the concrete AbstractWarningEvent
     subject: str  # the warning's foreign key to its subject, e.g. "case"
     rules: Callable[[dt.datetime], Sequence[Any]]  # the rules in force at an instant
-    condition: Callable[[Any, dt.datetime, list[int] | None, str], tuple[str, list]]
-    close_reason: Callable[[Any, str, dt.datetime, Any], tuple[str, list]] = no_longer_applies
+    condition: Callable[[Any, dt.datetime, list[int] | None, str], tuple[str, list[Any]]]
+    close_reason: Callable[[Any, str, dt.datetime, Any], tuple[str, list[Any]]] = no_longer_applies
     actor: str = "system:scan"  # the actor label of the history and of the audit entries
     audit_action: str = "warnings.sweep"
     audit_target: str = "warnings.rule"
@@ -271,13 +273,16 @@ class Source:
     supported: Callable[[Any], tuple[bool, str]] | None = None
     # … the rules that can hold for IDS, or have a warning open on them (with_open), read on
     # the connection USING: relevant(rules, ids, with_open, using) …
-    relevant: Callable[[list, list[int], bool, str], list] | None = None
+    relevant: Callable[[list[Any], list[int], bool, str], list[Any]] | None = None
     # … and what to do before a full run (e.g. give the planner statistics).
     prepare: Callable[[str], None] | None = None
 
     @property
     def column(self) -> str:
-        return self.warning._meta.get_field(self.subject).column
+        field = self.warning._meta.get_field(self.subject)
+        if not isinstance(field, models.ForeignKey):
+            raise TypeError(f"{self.warning.__name__}.{self.subject} is not a foreign key")
+        return str(field.column)
 
 
 _SOURCES: dict[str, Source] = {}
@@ -373,10 +378,10 @@ class _Writer:
         self.at = at
         self.at_db = self.ops.adapt_datetimefield_value(at)
 
-    def execute(self, sql: str, params: list) -> int:
+    def execute(self, sql: str, params: list[Any]) -> int:
         with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return max(cursor.rowcount, 0)
+            return max(int(cursor.rowcount), 0)
 
     def history(self, token: str, kind: str, *, with_reason: bool = False) -> None:
         """Write one history row for each row the statement tagged with TOKEN changed."""
@@ -390,7 +395,7 @@ class _Writer:
             [kind, self.at_db, self.src.actor, token],
         )
 
-    def scope(self, ids: list[int] | None) -> tuple[str, list]:
+    def scope(self, ids: list[int] | None) -> tuple[str, list[Any]]:
         if ids is None:
             return "", []
         marks = ", ".join(["%s"] * len(ids))
