@@ -3,12 +3,13 @@
 Every operation checks the state it starts from, appends one ApplicationEvent, writes an audit entry
 and saves the application in one transaction; nothing else changes an application's state.
 
-The clock (办结期限): the promised time limit runs from acceptance in the item's unit, counted by
+The clock (办结期限): the promised time limit runs from acceptance — or from receipt where the statute
+counts from receiving the application (``ServiceItem.clock_from``) — in the item's unit, counted by
 fazhi.core.periods.add_period: working days (行政许可法 第四十二条, 第八十二条: 期限以工作日计算，不含法定
-节假日) and calendar days (日) with the day of acceptance not counted, a calendar-day period whose last
-day is a rest day ending on the next working day; hours from the exact instant of acceptance, never
-extended. A request for more materials (补正) after acceptance stops it; the materials' arrival resumes
-it with the units left.
+节假日) and calendar days (日) with the start day not counted, a calendar-day period whose last day is
+a rest day ending on the next working day; hours from the exact instant, never extended. A request
+for more materials (补正) after acceptance stops it; the materials' arrival resumes it with the units
+left.
 A request before acceptance is the one-time notice of 第三十二条第一款第（四）项: the clock has not started.
 
 The two flags the report's rates count are fixed when an application completes:
@@ -44,6 +45,7 @@ from fazhi.services.models import (
     BundleApplication,
     Channel,
     Citizen,
+    ClockFrom,
     GroupRoster,
     HandlingMode,
     ServiceItem,
@@ -343,6 +345,14 @@ def units_between(
     return working_days_between(first, last, cal)
 
 
+def clock_start(application: Application, accepted_at: dt.datetime) -> dt.datetime:
+    """Where the item's limit starts: at acceptance, or at receipt (the submission) where the
+    statute counts from receiving the application (``ServiceItem.clock_from``)."""
+    if application.item.clock_from == ClockFrom.RECEIVED:
+        return min(application.submitted_at, accepted_at)
+    return accepted_at
+
+
 def item_due(application: Application, start: dt.datetime, amount: int) -> Due:
     """Where AMOUNT units of APPLICATION's item's promised limit, started at START, end."""
     return due_after(start, amount, application.item.promised_unit)
@@ -361,7 +371,7 @@ def accept(application: Application, user: Any, *, at: dt.datetime | None = None
     at = _when(application, at)
     application.status = S.ACCEPTED
     application.accepted_at = at
-    due = item_due(application, at, application.item.promised_days)
+    due = item_due(application, clock_start(application, at), application.item.promised_days)
     application.due_on, application.due_at = due.on, due.at
     application.save(update_fields=["status", "accepted_at", "due_on", "due_at"])
     _event(application, Step.ACCEPT, user, at, data=_due_data(due))
@@ -410,7 +420,7 @@ def ask_supplement(
         if resumed is not None and resumed.data.get("days_left") is not None:
             since = resumed.at
         else:
-            since = application.accepted_at
+            since = clock_start(application, application.accepted_at)
         application.days_used += units_between(since, at, application.item.promised_unit)
         application.clock_stopped_at = at
         data["days_used"] = application.days_used

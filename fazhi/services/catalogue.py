@@ -37,6 +37,7 @@ from fazhi.services.applications import due_after
 from fazhi.services.models import (
     Bundle,
     BundleItem,
+    ClockFrom,
     HandlingMode,
     LimitUnit,
     Material,
@@ -63,6 +64,7 @@ ITEM_KEYS = frozenset(
         "statutory",
         "promised",
         "limit_unverified",
+        "clock_from",
         "modes",
         "on_the_spot",
         "is_online",
@@ -88,6 +90,7 @@ ITEM_FIELDS = (
     "promised_days",
     "promised_unit",
     "limit_unverified",
+    "clock_from",
     "modes",
     "on_the_spot",
     "is_online",
@@ -213,6 +216,19 @@ def _limit(raw: Mapping[str, Any], name: str, *, required: bool) -> tuple[int | 
             most=most,
         )
     return amount, unit
+
+
+def _clock_from(raw: Mapping[str, Any]) -> str:
+    """``accepted`` (the default: 自受理之日起) or ``received`` (自收到申请之时（日）起)."""
+    value = raw.get("clock_from", ClockFrom.ACCEPTED)
+    if value not in ClockFrom.values:
+        raise RowError(
+            "clock_from",
+            _("“%(value)s”不是可用的值，可用：%(allowed)s。"),
+            value=value,
+            allowed="、".join(ClockFrom.values),
+        )
+    return str(value)
 
 
 def _choices(raw: Mapping[str, Any], name: str, allowed: list[tuple[str, Any]]) -> list[str]:
@@ -343,6 +359,7 @@ def parse_item(raw: Any, forms: Mapping[str, Any]) -> dict[str, Any]:
     }
     values["statutory_days"], values["statutory_unit"] = _limit(raw, "statutory", required=False)
     values["promised_days"], values["promised_unit"] = _limit(raw, "promised", required=True)
+    values["clock_from"] = _clock_from(raw)
     online_modes = ONLINE_MODES & set(values["modes"])
     if values["is_online"] and not online_modes:
         raise RowError("modes", _("网上可办的事项应支持“全程网办”或“网上申请、窗口领取”。"))

@@ -23,11 +23,19 @@ from fazhi.core.clock import SHANGHAI, local_day
 from fazhi.core.periods import PeriodUnit
 from fazhi.services.applications import (
     BASIS_TIME_LIMIT,
+    clock_start,
     due_after,
     units_between,
     working_days_between,
 )
-from fazhi.services.models import Application, ApplicationStatus, LimitUnit, Step, limit_text
+from fazhi.services.models import (
+    Application,
+    ApplicationStatus,
+    ClockFrom,
+    LimitUnit,
+    Step,
+    limit_text,
+)
 from fazhi.services.queue import RUNNING_STATUSES
 
 
@@ -113,11 +121,19 @@ def clock_of(
     ).order_by("at", "pk"):
         day = local_day(event.at)
         if event.step == Step.ACCEPT:
-            lines.append(
-                _("%(day)s 受理，承诺 %(limit)s办结：")
-                % {"day": day.isoformat(), "limit": limit_text(promised, unit)}
-                + _period_text(event.at, promised, unit, cal)
-            )
+            start = clock_start(application, event.at)
+            if start != event.at:
+                text = _("%(day)s 受理；承诺 %(limit)s办结，自收到申请之时（%(start)s）起算：") % {
+                    "day": day.isoformat(),
+                    "limit": limit_text(promised, unit),
+                    "start": f"{start.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+                }
+            else:
+                text = _("%(day)s 受理，承诺 %(limit)s办结：") % {
+                    "day": day.isoformat(),
+                    "limit": limit_text(promised, unit),
+                }
+            lines.append(text + _period_text(start, promised, unit, cal))
         elif event.step == Step.ASK_SUPPLEMENT and "days_used" in event.data:
             lines.append(
                 _("%(day)s 一次性告知补正，计时中止；此前已用 %(used)s。")
@@ -134,7 +150,10 @@ def clock_of(
     base = {"unit": unit, "due_at": application.due_at}
     if application.accepted_at is None:
         if status in (ApplicationStatus.SUBMITTED, ApplicationStatus.SUPPLEMENT):
-            lines.append(_("尚未受理：承诺时限自受理之日起计算。"))
+            if item.clock_from == ClockFrom.RECEIVED:
+                lines.append(_("尚未受理：承诺时限自收到申请之时起计算，受理时确定期满时间。"))
+            else:
+                lines.append(_("尚未受理：承诺时限自受理之日起计算。"))
         return Clock(ClockState.NOT_STARTED, promised, None, None, None, 0, lines=lines, **base)
     if status == ApplicationStatus.SUPPLEMENT and application.clock_stopped_at is not None:
         used = application.days_used

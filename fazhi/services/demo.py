@@ -43,6 +43,7 @@ from fazhi.services.models import (
     BundleApplication,
     Channel,
     Citizen,
+    ClockFrom,
     GroupRoster,
     HandlingMode,
     LimitUnit,
@@ -169,6 +170,11 @@ class Clock:
         return count
 
 
+def _start(item: ServiceItem, submitted: dt.datetime, accepted: dt.datetime) -> dt.datetime:
+    """Where the limit starts (applications.clock_start): acceptance, or receipt for some items."""
+    return submitted if item.clock_from == ClockFrom.RECEIVED else accepted
+
+
 def _due_data(due: Due) -> dict[str, str]:
     """The event data of a (re)started clock, as applications.accept and supplement write it."""
     return {"due_on": due.on.isoformat(), "due_at": due.at.isoformat()}
@@ -225,7 +231,7 @@ def plan_application(
     roll = rng.random()
     if not online and item.on_the_spot and rng.random() < SPOT_DONE_SHARE:
         done = submitted_at + rng.randrange(5, 40) * M
-        due = clock.due_item(done, item, item.promised_days)
+        due = clock.due_item(_start(item, submitted_at, done), item, item.promised_days)
         steps += [
             (Step.ACCEPT, done, CLERK, _due_data(due)),
             (Step.APPROVE, done, CLERK, {}),
@@ -256,7 +262,7 @@ def plan_application(
     else:
         accepted = _at(clock.next_workday(local.date()), rng.randrange(0, 420))
     accept_day = _local(accepted)
-    due = clock.due_item(accepted, item, item.promised_days)
+    due = clock.due_item(_start(item, submitted_at, accepted), item, item.promised_days)
     steps.append((Step.ACCEPT, accepted, CLERK, _due_data(due)))
     promised = item.promised_days
     late = rng.random() < LATE_SHARE
@@ -267,7 +273,7 @@ def plan_application(
         used = rng.randrange(0, promised)
         ask_day = accept_day if used == 0 else clock.cal.add_working_days(accept_day, used)
         asked = max(_at(ask_day, rng.randrange(0, 480)), accepted + 10 * M)
-        used = clock.between(accept_day, _local(asked))
+        used = clock.between(_local(_start(item, submitted_at, accepted)), _local(asked))
         steps.append(
             (
                 Step.ASK_SUPPLEMENT,

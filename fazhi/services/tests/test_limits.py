@@ -66,6 +66,19 @@ def test_deferred_detention_is_decided_within_24_hours(shipped):
     assert "变更更正所依据的证明材料" not in [m["name"] for m in deferral["materials"]]
 
 
+@pytest.mark.parametrize(
+    "code", ["JKB-QT-016", "JKB-QT-019", "JKB-HZ-069", "JKB-HZ-070", "JKB-HZ-071"]
+)
+def test_limits_the_statute_counts_from_receipt_start_at_receipt(shipped, code):
+    # 程序规定 第二百二十三条第一款 "收到…申请之时起"; 信访工作条例 第二十三条第二款 "自收到信访事项之日起";
+    # 居民身份证法 第十二条第一款 "自公民提交《居民身份证申领登记表》之日起".
+    assert shipped[code]["clock_from"] == "received"
+
+
+def test_permits_count_from_acceptance(shipped):
+    assert shipped["JKB-ZA-001"]["clock_from"] == "accepted"  # 行政许可法 第四十二条: 自受理…之日起
+
+
 def test_first_id_card_does_not_cite_the_renewal_article_and_counts_60_days(shipped):
     first = shipped["JKB-HZ-069"]
 
@@ -229,6 +242,20 @@ def test_an_hour_limit_is_due_at_the_exact_instant_and_not_extended_over_a_weeke
     assert event.data["due_at"] == "2026-06-06T16:30:00+08:00"
 
 
+def test_a_limit_counted_from_receipt_starts_at_the_submission_not_the_acceptance(tree):
+    clerk = make_clerk(tree["s1"])
+    deferral = service_item(promised_days=24, promised_unit=H, clock_from="received")
+    app = _online(deferral, tree["s1"], "2026-06-05 20:00")
+
+    ops.accept(app, clerk, at=at("2026-06-06 09:00"))
+
+    assert app.due_at == at("2026-06-06 20:00")  # 24 hours from receipt (程序规定 第二百二十三条)
+    lines = clock_of(app, at=at("2026-06-06 10:00")).lines
+    assert lines[0].startswith(
+        "2026-06-06 受理；承诺 24 小时办结，自收到申请之时（2026-06-05 20:00）起算："
+    )
+
+
 def test_an_hour_limit_completed_one_minute_before_is_in_time_and_at_the_instant_late(tree):
     clerk = make_clerk(tree["s1"])
     item_ = service_item(promised_days=24, promised_unit=H)
@@ -303,7 +330,12 @@ def three_units(make_user):
             limit_unverified="某条例不在本平台的法规库中，未核对原文。",
         ),
         "hours": service_item(
-            name="小时事项", promised_days=24, promised_unit=H, statutory_days=24, statutory_unit=H
+            name="小时事项",
+            promised_days=24,
+            promised_unit=H,
+            statutory_days=24,
+            statutory_unit=H,
+            clock_from="received",
         ),
     }
     editor, leader = make_user(Role.LEGAL_OFFICER), make_user(Role.LEADER)
@@ -326,6 +358,8 @@ def test_the_public_guide_shows_each_limit_with_its_unit(client, three_units):
     assert "未核实：某条例不在本平台的法规库中" in days
     hours = page("hours")
     assert "24 小时" in hours
+    assert "（自收到申请之时起算）" in hours
+    assert "（自收到申请之时起算）" not in days
     assert "个工作日" not in hours
     index = client.get(reverse("guide:index")).content.decode()
     assert all(text in index for text in ("15 个工作日", "15 日", "24 小时"))
@@ -343,7 +377,7 @@ def test_the_staff_pages_show_the_unit(client, tree, three_units):
     body = client.get(reverse("services:application", args=[app.receipt])).content.decode()
 
     assert "24 小时" in window.content.decode()
-    assert "期满日 2026-06-02 10:00：已用 2 小时，剩余 22 小时。" in body
+    assert "期满日 2026-06-02 08:00：已用 4 小时，剩余 20 小时。" in body  # from receipt
 
 
 @pytest.mark.django_db
