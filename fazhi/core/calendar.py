@@ -51,6 +51,7 @@ from pydantic import (
 from fazhi.core.clock import SHANGHAI as _SHANGHAI
 from fazhi.core.rulepacks import (
     HEADER_FIELDS,
+    ExampleResult,
     PackHeader,
     RulePackError,
     expect_of,
@@ -93,7 +94,7 @@ def statutory_days(year: int) -> dict[str, tuple[dt.date, ...]]:
     if year < STATUTORY_FROM_YEAR:
         return {}
     named: dict[str, list[dt.date]] = {}
-    package = holidays_package.China(years=year, observed=False, language="zh_CN")
+    package = holidays_package.country_holidays("CN", years=year, observed=False, language="zh_CN")
     for day, names in package.items():
         for name in names.split("; "):
             named.setdefault(name, []).append(day)
@@ -366,7 +367,8 @@ class CalendarFile(PackHeader):
             return data
         year = data["year"]
         filled = dict(data)
-        notice = data.get("notice") if isinstance(data.get("notice"), dict) else {}
+        given = data.get("notice")
+        notice: dict[str, Any] = given if isinstance(given, dict) else {}
         first = dt.date(year, 1, 1)
         for run in data.get("holidays") or []:
             start = run.get("from") if isinstance(run, dict) else None
@@ -529,21 +531,21 @@ def check(parsed: CalendarFile, data: Any = None) -> list[Problem]:
                 )
     listed: set[dt.date] = set()
     for index, entry in enumerate(parsed.workdays):
-        loc = ("workdays", index, "date")
+        wloc: tuple[Any, ...] = ("workdays", index, "date")
         day = entry.date
         if not in_year(day, "元旦" in entry.name):
-            problem(loc, _("%(day)s 不在 %(year)d 年内") % {"day": day, "year": year})
+            problem(wloc, _("%(day)s 不在 %(year)d 年内") % {"day": day, "year": year})
         if day.weekday() < 5:
             problem(
-                loc,
+                wloc,
                 _("调休上班日 %(day)s 是工作日（星期%(weekday)s），只能是星期六或星期日")
                 % {"day": day.isoformat(), "weekday": "一二三四五"[day.weekday()]},
             )
         if day in listed:
-            problem(loc, _("调休上班日 %(day)s 重复") % {"day": day.isoformat()})
+            problem(wloc, _("调休上班日 %(day)s 重复") % {"day": day.isoformat()})
         if day in seen:
             problem(
-                loc,
+                wloc,
                 _("%(day)s 已列为%(name)s假期，不能同时是调休上班日")
                 % {"day": day.isoformat(), "name": seen[day]},
             )
@@ -598,7 +600,7 @@ def calendar_files(rules_dir: Path | None = None) -> list[Path]:
     return sorted(folder.glob("*.yaml")) if folder.exists() else []
 
 
-def _signature(rules_dir: Path | None = None) -> tuple:
+def _signature(rules_dir: Path | None = None) -> tuple[object, ...]:
     out = []
     for path in calendar_files(rules_dir):
         try:
@@ -621,7 +623,7 @@ class _DefaultCalendar:
 
     def cache_clear(self) -> None:
         self._calendar: WorkCalendar | None = None
-        self._signature: tuple | None = None
+        self._signature: tuple[object, ...] | None = None
         self._checked = 0.0
 
     def __call__(self) -> WorkCalendar:
@@ -932,14 +934,13 @@ def _write_atomically(path: Path, text: str) -> None:
 # --------------------------------------------------------------------------- examples
 
 
-def run_calendar_examples(path: Path) -> list:
+def run_calendar_examples(path: Path) -> list[ExampleResult]:
     """Run the ``examples:`` of one calendar file: periods counted on the whole calendar.
 
     An example gives ``from``, ``amount``, ``unit`` and optionally ``liberty``, and expects
     ``end`` (and optionally ``provisional``).
     """
     from fazhi.core.periods import add_period
-    from fazhi.core.rulepacks import ExampleResult, expect_of
 
     calendar = WorkCalendar.load(path.parent.parent)
     data = read_yaml(path) or {}

@@ -8,7 +8,7 @@ import re
 from functools import cached_property
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ class CalendarBanner:
 
     def __init__(self, request: HttpRequest) -> None:
         self.request = request
-        self.can_import = request.user.has_capability(C.IMPORT_REFERENCE_DATA)
+        self.can_import = bool(request.user.has_capability(C.IMPORT_REFERENCE_DATA))  # type: ignore[union-attr]
 
     @cached_property
     def _figures(self) -> tuple[int, int]:
@@ -68,7 +68,7 @@ def banner(request: HttpRequest) -> dict[str, Any]:
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 
 
-def _form_lines(text: str, label: str, dates: int) -> tuple[list[dict], list[str]]:
+def _form_lines(text: str, label: str, dates: int) -> tuple[list[dict[str, Any]], list[str]]:
     """Parse "2027-01-01 2027-01-03 元旦" (holidays) or "2027-02-20 春节调休上班" (make-up days)."""
     rows, errors = [], []
     for number, raw in enumerate(text.splitlines(), 1):
@@ -104,7 +104,9 @@ def _form_lines(text: str, label: str, dates: int) -> tuple[list[dict], list[str
     return rows, errors
 
 
-def _label(problem: cal.Problem, holidays: list[dict], workdays: list[dict]) -> str:
+def _label(
+    problem: cal.Problem, holidays: list[dict[str, Any]], workdays: list[dict[str, Any]]
+) -> str:
     match = re.match(r"^(holidays|workdays)\[(\d+)\]", problem.field)
     if match:
         rows = holidays if match.group(1) == "holidays" else workdays
@@ -123,7 +125,7 @@ def _label(problem: cal.Problem, holidays: list[dict], workdays: list[dict]) -> 
     return f"{names.get(problem.field, problem.field)}：{problem.message}"
 
 
-def _from_form(post) -> tuple[cal.CalendarFile | None, list[str]]:
+def _from_form(post: QueryDict) -> tuple[cal.CalendarFile | None, list[str]]:
     errors: list[str] = []
     try:
         year = int(post.get("year", ""))
@@ -187,12 +189,12 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         parsed: cal.CalendarFile | None = None
         if upload is not None:
-            if upload.size > MAX_UPLOAD:
+            if (upload.size or 0) > MAX_UPLOAD:
                 context["errors"] = [_("文件过大")]
             else:
                 try:
                     text = upload.read().decode("utf-8")
-                    parsed = cal.read_notice(text, upload.name)
+                    parsed = cal.read_notice(text, upload.name or "notice.yaml")
                 except UnicodeDecodeError:
                     context["errors"] = [_("文件不是 UTF-8 编码的文本")]
                 except cal.CalendarFileError as exc:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from fazhi.core.calendar import WorkCalendar, default_calendar
 from fazhi.core.clock import SHANGHAI
@@ -56,7 +57,7 @@ class Period:
         """Return one sentence, in the active language, that lets legal staff check the period."""
         return describe_period(self.facts())
 
-    def facts(self) -> dict:
+    def facts(self) -> dict[str, Any]:
         """Return the period as JSON-ready data (no text in any language): what it counted.
 
         ``describe_period`` renders it in the reader's language; a stored deadline keeps these
@@ -87,7 +88,7 @@ class Period:
         }
 
 
-def describe_period(facts: dict) -> str:
+def describe_period(facts: dict[str, Any]) -> str:
     """Render a period's ``facts()`` as one sentence in the active language (gettext)."""
     from django.utils.translation import gettext as _
 
@@ -137,7 +138,7 @@ def describe_period(facts: dict) -> str:
 
 def _ranges(days: tuple[tuple[dt.date, str], ...]) -> str:
     """Return "2026-10-01…07（国庆节）、2026-10-11（周末）" for consecutive runs of one name."""
-    runs: list[list] = []
+    runs: list[list[Any]] = []
     for day, name in days:
         if runs and runs[-1][2] == name and runs[-1][1] + dt.timedelta(days=1) == day:
             runs[-1][1] = day
@@ -224,7 +225,9 @@ def add_period(
     )
 
 
-def _walk(cal: WorkCalendar, start: dt.date, end: dt.date):
+def _walk(
+    cal: WorkCalendar, start: dt.date, end: dt.date
+) -> tuple[tuple[tuple[dt.date, str], ...], tuple[tuple[dt.date, str], ...]]:
     """Return the rest days skipped and the make-up working days counted in (start, end]."""
     skipped, makeup = [], []
     day = start + dt.timedelta(days=1)

@@ -9,8 +9,9 @@ this command only lists what they moved.
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from fazhi.core import calendar as calendar_module
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         "(calendar refresh)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action")
         add = sub.add_parser(
             "add", help="Count AMOUNT units from a date and print the end and the rule."
@@ -83,17 +84,20 @@ class Command(BaseCommand):
             "--by", metavar="USERNAME", help="The account the change is audited under."
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if options.get("action") == "import":
-            return self._import(options)
+            self._import(options)
+            return
         try:
             calendar = WorkCalendar.load()
         except CalendarFileError as exc:
             raise CommandError(str(exc)) from None
         if options.get("action") == "add":
-            return self._add(calendar, options)
+            self._add(calendar, options)
+            return
         if options.get("action") == "refresh":
-            return self._refresh(calendar, options)
+            self._refresh(calendar, options)
+            return
         this_year = timezone.localdate().year
         known = sorted(calendar.known_years)
         self.stdout.write(f"known years: {known[0]}–{known[-1]}" if known else "known years: none")
@@ -111,7 +115,7 @@ class Command(BaseCommand):
             )
         return None
 
-    def _add(self, calendar: WorkCalendar, options) -> None:
+    def _add(self, calendar: WorkCalendar, options: dict[str, Any]) -> None:
         if options["amount"] < 1:
             raise CommandError(f"--amount must be at least 1, not {options['amount']}")
         start = _parse_start(options["start"])
@@ -143,7 +147,7 @@ class Command(BaseCommand):
         self.stdout.write(f"end: {end}" + ("  (PROVISIONAL)" if period.is_provisional else ""))
         self.stdout.write(f"rule: {period.explain()}")
 
-    def _actor(self, username: str | None):
+    def _actor(self, username: str | None) -> Any:
         from django.contrib.auth import get_user_model
 
         if not username:
@@ -153,7 +157,7 @@ class Command(BaseCommand):
             raise CommandError(f"--by {username!r}: no active account of that name")
         return actor
 
-    def _import(self, options) -> None:
+    def _import(self, options: dict[str, Any]) -> None:
         path = Path(options["file"])
         try:
             text = path.read_text(encoding="utf-8")
@@ -188,7 +192,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{result.path}: {verb}; the {parsed.year} notice is in force")
         self._report(result.redated, options["dry_run"])
 
-    def _refresh(self, calendar: WorkCalendar, options) -> None:
+    def _refresh(self, calendar: WorkCalendar, options: dict[str, Any]) -> None:
         actor = self._actor(options["by"])
         calendar_module.default_calendar.cache_clear()
         redated = calendar_module.redate_everything(
