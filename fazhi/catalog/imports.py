@@ -19,6 +19,7 @@ from fazhi.core.importing import (
     apply_values,
     parse_bool,
     parse_choice,
+    register_importer,
     required_text,
 )
 from fazhi.org.imports import QUALIFICATION_WORDS
@@ -57,6 +58,7 @@ OPTIONAL_FIELDS = {
 }
 
 
+@register_importer("items")
 class ItemImporter(Importer):
     kind = "item"
     columns = (

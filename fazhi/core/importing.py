@@ -18,11 +18,14 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
+from importlib import import_module
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
+from django.apps import apps
 from django.db import IntegrityError, models, transaction
 from django.utils import translation
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
 
 from fazhi.core import auditing as audit
@@ -148,6 +151,31 @@ class Importer:
         if outcome is not Outcome.UNCHANGED:
             action = f"{self.kind}.import.{outcome.value}"
             audit.record(self.actor, action, obj, changes=changes)
+
+
+ImporterT = TypeVar("ImporterT", bound=type[Importer])
+
+# What `fazhi import WHAT FILE` can import: each app registers its importers in its ``imports``
+# module (ADR 0017), so core names none of them.
+_importers: dict[str, type[Importer]] = {}
+
+
+def register_importer(name: str) -> Callable[[ImporterT], ImporterT]:
+    """Register the decorated Importer as what ``fazhi import NAME FILE`` uses."""
+
+    def decorator(importer: ImporterT) -> ImporterT:
+        _importers[name] = importer
+        return importer
+
+    return decorator
+
+
+def importers() -> dict[str, type[Importer]]:
+    """Return the registered importers by name, after importing every app's ``imports`` module."""
+    for config in apps.get_app_configs():
+        if config.name.startswith("fazhi.") and module_has_submodule(config.module, "imports"):
+            import_module(f"{config.name}.imports")
+    return dict(_importers)
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from fazhi.core.importing import (
     lazy_message,
     parse_choice,
     parse_date,
+    register_importer,
     required_text,
 )
 from fazhi.org.models import Officer, OfficerStatus, QualificationLevel, Unit, UnitKind
@@ -59,6 +60,7 @@ STATUS_WORDS: dict[str, str] = {
 }
 
 
+@register_importer("units")
 class UnitImporter(Importer):
     kind = "unit"
     columns = (
@@ -192,6 +194,7 @@ def _in_cycle(code: str, in_file: dict[str, SourceRow]) -> bool:
     return False
 
 
+@register_importer("officers")
 class OfficerImporter(Importer):
     kind = "officer"
     columns = (

@@ -328,3 +328,16 @@ def test_the_documented_bad_examples_reject_the_rows_they_are_meant_to():
         ],
         "items": [(2, "kind"), (3, "levels"), (4, "basis"), (5, "code")],
     }
+
+
+def test_the_apps_register_what_fazhi_import_can_import():
+    """core names no importer: org and catalog register theirs (ADR 0017)."""
+    from fazhi.catalog.imports import ItemImporter
+    from fazhi.core.importing import importers
+    from fazhi.org.imports import OfficerImporter, UnitImporter
+
+    assert importers() == {
+        "units": UnitImporter,
+        "officers": OfficerImporter,
+        "items": ItemImporter,
+    }

@@ -6,18 +6,17 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from fazhi.core.importing import SYSTEM_ACTOR, ImportFileError, ImportReport, import_file
+from fazhi.core.importing import (
+    SYSTEM_ACTOR,
+    ImportFileError,
+    ImportReport,
+    import_file,
+    importers,
+)
 from fazhi.core.importing import write_template as write_template_file
 from fazhi.core.roles import Capability
-
-IMPORTERS = {
-    "units": "fazhi.org.imports.UnitImporter",
-    "officers": "fazhi.org.imports.OfficerImporter",
-    "items": "fazhi.catalog.imports.ItemImporter",
-}
 
 # Exit codes: 0 the import ran, 1 --strict and a row was rejected, 2 the file could not be used.
 EXIT_REJECTED = 1
@@ -31,7 +30,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=[*IMPORTERS, "template"])
+        parser.add_argument("what", choices=[*importers(), "template"])
         parser.add_argument("paths", nargs="+", metavar="FILE", help="FILE, or KIND FILE")
         parser.add_argument("--dry-run", action="store_true", help="Write nothing; report.")
         parser.add_argument(
@@ -49,7 +48,7 @@ class Command(BaseCommand):
             return self.write_template(options["paths"])
         if len(options["paths"]) != 1:
             raise CommandError(_("请只给出一个文件。"), returncode=EXIT_FILE)
-        importer = import_string(IMPORTERS[options["what"]])(actor_named(options["actor"]))
+        importer = importers()[options["what"]](actor_named(options["actor"]))
         try:
             report = import_file(
                 importer,
@@ -92,11 +91,12 @@ class Command(BaseCommand):
             self.stdout.write(f"{row[0]:>{width[0]}}  {row[1]:<{width[1]}}  {row[2]}")
 
     def write_template(self, paths: list[str]) -> None:
-        if len(paths) != 2 or paths[0] not in IMPORTERS:
+        known = importers()
+        if len(paths) != 2 or paths[0] not in known:
             raise CommandError(
                 _("用法：fazhi import template units|officers|items FILE"), returncode=EXIT_FILE
             )
-        importer = import_string(IMPORTERS[paths[0]])
+        importer = known[paths[0]]
         try:
             write_template_file(importer.columns, paths[1])
         except ImportFileError as error:
