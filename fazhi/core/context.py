@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from fazhi.core.roles import Capability as C
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+MenuEntry = tuple[str, str, bool]  # label, URL, is the current section
+
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: StrOrPromise
     url_name: str
     capability: C | tuple[C, ...] | None  # None: any logged-in user; a tuple: any one of them
-    group: str = ""  # the drop-down menu it sits in ("" = top level)
+    group: StrOrPromise = ""  # the drop-down menu it sits in ("" = top level)
 
-    def allowed(self, user) -> bool:
+    def allowed(self, user: Any) -> bool:
         if self.capability is None:
             return True
         wanted = self.capability if isinstance(self.capability, tuple) else (self.capability,)
@@ -67,7 +74,7 @@ def is_current(url: str, path: str) -> bool:
     return path == url if url == "/" else path.startswith(url)
 
 
-def navigation(request) -> dict:
+def navigation(request: HttpRequest) -> dict[str, Any]:
     """Return the pages the user's role may open.
 
     ``nav_items``: (label, url, is_current) for each, in menu order; ``nav_menu``: the same
@@ -89,8 +96,8 @@ def navigation(request) -> dict:
     # Two entries can share a prefix (/org/ and /org/officers/): only the longest is current.
     current = max((url for _item, url, active in entries if active), key=len, default=None)
     items = [(str(item.label), url, url == current) for item, url, _active in entries]
-    menu: list[tuple[str, str, bool, list]] = []
-    groups: dict[str, list] = {}
+    menu: list[tuple[StrOrPromise, str, bool, list[MenuEntry]]] = []
+    groups: dict[StrOrPromise, list[MenuEntry]] = {}
     for (item, _url, _active), (label, url, active) in zip(entries, items, strict=True):
         if not item.group:
             menu.append((label, url, active, []))
