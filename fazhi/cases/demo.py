@@ -49,6 +49,7 @@ from fazhi.cases.procedure import case_number, pack_version, stored_pack
 from fazhi.catalog.eligibility import can_enforce, item_allowed_at_unit
 from fazhi.catalog.models import EnforcementItem
 from fazhi.core import demo as core_demo
+from fazhi.core.age import age_on
 from fazhi.core.calendar import default_calendar
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.identity import citizen_id_check_char, org_code_check_char, uscc_check_char
@@ -348,7 +349,7 @@ def plan_parties(rng: random.Random, act_day: dt.date) -> list[dict[str, Any]]:
 
 
 def _age(birth: dt.date, on: dt.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+    return age_on(birth, on)  # 周岁 (ADR 0015)
 
 
 def act_of(item_name: str) -> str:

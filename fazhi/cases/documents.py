@@ -62,6 +62,7 @@ from fazhi.cases.models import (
     ProceduralEvent,
 )
 from fazhi.cases.procedure import pack_of
+from fazhi.core.age import age_on
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.errors import FazhiError, InvalidIdentifier, PermissionDeniedError
 from fazhi.core.identity import mask_id, validate_citizen_id
@@ -266,8 +267,7 @@ def _sex_and_age(party: Party, on: dt.date) -> tuple[str, str]:
 
 
 def _age(birth: dt.date, on: dt.date) -> str:
-    years = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-    return f"{years}岁"
+    return f"{age_on(birth, on)}岁"  # 周岁 (ADR 0015)
 
 
 def _party_row(party: Party, on: dt.date, *, full_id: bool) -> dict[str, str]:

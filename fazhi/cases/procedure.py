@@ -37,6 +37,7 @@ from fazhi.catalog.eligibility import can_enforce, item_allowed_at_unit
 from fazhi.catalog.models import EnforcementItem
 from fazhi.core import warnings as warning_engine
 from fazhi.core.access import require_capability
+from fazhi.core.age import age_on
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.errors import InvalidIdentifier, LegalRuleViolation, PermissionDeniedError
 from fazhi.core.identity import validate_citizen_id, validate_uscc
@@ -189,8 +190,7 @@ def _check_party(party: NewParty, act_day: dt.date) -> dict[str, Any]:
         raise CaseRefused(str(exc), field="parties.id_number", code=exc.code) from None
     birth = values["birth_date"]
     if birth is not None:
-        age = act_day.year - birth.year - ((act_day.month, act_day.day) < (birth.month, birth.day))
-        values["is_minor_at_act"] = age < 18
+        values["is_minor_at_act"] = age_on(birth, act_day) < 18  # 周岁 (ADR 0015)
     return values
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from fazhi.core.age import age_on
 from fazhi.core.errors import InvalidIdentifier
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -44,11 +45,8 @@ class CitizenId:
         return self.number[:6]
 
     def age_on(self, day: dt.date) -> int:
-        """Return the age in whole years on DAY (a birthday counts from the day itself)."""
-        years = day.year - self.birth_date.year
-        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
-            years -= 1
-        return years
+        """Return the age in 周岁 on DAY: from the day after the birthday (ADR 0015)."""
+        return age_on(self.birth_date, day)
 
 
 @dataclass(frozen=True)

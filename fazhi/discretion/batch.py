@@ -243,10 +243,15 @@ def _ymd_direct(days: np.ndarray) -> np.ndarray:
 
 
 def _age(birth: np.ndarray, act: np.ndarray) -> np.ndarray:
-    """Return full years from BIRTH to ACT (both days since the epoch)."""
+    """Return the 周岁 on ACT of people born on BIRTH (days since the epoch).
+
+    The column form of ``fazhi.core.age.age_on``: N full years from the day after the Nth
+    birthday (法释〔2006〕1号 第二条, ADR 0015).
+    """
     born = _by_table(birth, _ymd_direct)
     acted = _by_table(act, _ymd_direct)
-    return acted // 10_000 - born // 10_000 - (acted % 10_000 < born % 10_000)
+    years = acted // 10_000 - born // 10_000 - (acted % 10_000 <= born % 10_000)
+    return np.maximum(years, 0)
 
 
 # --------------------------------------------------------------------------- conditions

@@ -81,9 +81,7 @@ def test_demo_parties_have_valid_numbers_and_some_are_minors_or_organisations(de
             parsed = validate_citizen_id(party.id_number)
             assert parsed.birth_date == party.birth_date
             act_day = party.case.act_at.astimezone(SHANGHAI).date()
-            age = act_day.year - parsed.birth_date.year
-            age -= (act_day.month, act_day.day) < (parsed.birth_date.month, parsed.birth_date.day)
-            assert party.is_minor_at_act is (age < 18)
+            assert party.is_minor_at_act is (parsed.age_on(act_day) < 18)
     assert any(p.is_minor_at_act for p in parties)
     assert any(p.kind == PartyKind.ORGANISATION for p in parties)
 

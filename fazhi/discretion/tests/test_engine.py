@@ -83,9 +83,9 @@ def test_a_minor_violation_without_harm_promptly_corrected_must_not_be_penalised
     assert decision.rules_applied == ("minor-no-penalty",)
 
 
-def test_age_is_counted_in_full_years_at_the_act_date():
-    assert beat({"offender_birth_date": "2011-03-02"}).rules_applied == ("under-14",)
-    assert "under-14" not in beat({"offender_birth_date": "2011-03-01"}).rules_applied
+def test_age_is_counted_in_full_years_from_the_day_after_the_birthday():  # ADR 0015
+    assert beat({"offender_birth_date": "2011-03-01"}).rules_applied == ("under-14",)
+    assert "under-14" not in beat({"offender_birth_date": "2011-02-28"}).rules_applied
 
 
 def test_detention_of_a_70_year_old_is_decided_but_not_executed():
