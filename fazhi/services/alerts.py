@@ -153,9 +153,12 @@ def matching(rule: ServiceRule, at: dt.datetime, cal: WorkCalendar | None = None
     today = at.astimezone(SHANGHAI).date()
     c = rule.condition
     apps = Application.objects.all()
-    if isinstance(c, DueWithin):
+    if isinstance(c, DueWithin):  # not yet late (an hour limit may be late within its day)
         return apps.filter(
-            status__in=RUNNING, due_on__gte=today, due_on__lte=due_horizon(today, c.workdays, cal)
+            Q(due_at__isnull=True) | Q(due_at__gt=at),
+            status__in=RUNNING,
+            due_on__gte=today,
+            due_on__lte=due_horizon(today, c.workdays, cal),
         )
     if isinstance(c, Overdue):  # late from the instant it is due (hour limits: that hour)
         late = Q(due_at__lte=at) | Q(due_at__isnull=True, due_on__lt=today)

@@ -155,3 +155,15 @@ def test_the_warning_page_lists_the_scopes_warnings_with_counts_by_level(tree, c
     assert 'data-level="alarm">告警 1<' in page
     client.force_login(clerk_for(tree["s2"]))
     assert app.receipt not in client.get("/services/warnings/").content.decode()
+
+
+def test_an_hour_limit_is_overdue_from_its_hour_not_from_the_next_day(tree):
+    """An application due at an exact hour (a limit in hours) is late from that instant."""
+    app = _row(tree, {"status": "accepted", "submitted": dt.date(2026, 3, 10),
+                      "due_on": dt.date(2026, 3, 10)}, service_item())  # fmt: skip
+    Application.objects.filter(pk=app.pk).update(due_at=at("2026-03-10 15:00"))
+
+    alerts.run(at("2026-03-10 14:59"))
+    assert set(app.warnings.filter(state="open").values_list("rule", flat=True)) == {"BANJIAN_DUE"}
+    alerts.run(at("2026-03-10 15:00"))
+    assert set(app.warnings.filter(state="open").values_list("rule", flat=True)) == {"BANJIAN_OVER"}
