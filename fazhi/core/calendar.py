@@ -785,6 +785,16 @@ def read_notice(
     data["complete"] = True
     parsed = parse_file(data, name)
     problems = check_complete(parsed, data)
+    stem = Path(name).stem
+    if stem.isdigit() and len(stem) == 4 and int(stem) != parsed.year:
+        problems.insert(
+            0,
+            Problem(
+                line_of(data, ("year",)),
+                "year",
+                _("文件名 %(name)s 与年份 %(year)d 不符") % {"name": name, "year": parsed.year},
+            ),
+        )
     if problems:
         raise CalendarFileError(name, problems)
     return parsed

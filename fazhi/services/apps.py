@@ -12,3 +12,8 @@ class ServicesConfig(AppConfig):
         from fazhi.services.alerts import load_pack, run_examples
 
         register(PackKind("services", "警快办时限预警", run_examples, load=load_pack))
+
+        from fazhi.core.calendar import on_calendar_change
+        from fazhi.services.redate import pending_applications, redate_applications
+
+        on_calendar_change(redate_applications, pending=pending_applications)

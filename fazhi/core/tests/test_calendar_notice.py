@@ -246,6 +246,13 @@ def test_a_file_whose_name_is_another_year_is_refused(tmp_path):
         WorkCalendar.load(tmp_path)
 
 
+def test_an_imported_file_named_for_another_year_is_refused():
+    with pytest.raises(
+        CalendarFileError, match=r"2028\.yaml:1: year: 文件名 2028\.yaml 与年份 2027 不符"
+    ):
+        cal.read_notice(NOTICE_2027, "2028.yaml")
+
+
 def test_the_bureau_file_for_2026_passes_the_notice_checks(settings):
     parsed = cal.load_file(settings.RULES_DIR / "calendar" / "2026.yaml")
     assert cal.check(parsed) == []
@@ -279,9 +286,39 @@ def _case_due_on_2027_02_09(tree):
     return case, actor
 
 
+def _application_due_on_2027_02_09(tree):
+    from fazhi.services import applications as ops
+    from fazhi.services.models import Channel
+    from fazhi.services.tests.factories import (
+        GOOD_FORM,
+        applicant,
+        citizen,
+        service_item,
+        window_clerk,
+    )
+    from fazhi.services.tests.factories import at as sat
+
+    item = service_item(promised_days=5)
+    app = ops.submit(
+        item,
+        applicant=applicant(),
+        unit=tree["s1"],
+        channel=Channel.ONLINE,
+        data=GOOD_FORM,
+        by=citizen(),
+        at=sat("2027-01-28 09:00"),
+    )
+    # Accepted Friday 2027-01-29: 02-01…04 are four working days, 02-05…08 the statutory 春节.
+    ops.accept(app, window_clerk(tree["s1"]), at=sat("2027-01-29 10:00"))
+    app.refresh_from_db()
+    assert app.due_on == D(2027, 2, 9)
+    return app
+
+
 @time_machine.travel("2027-01-29 12:00+08:00", tick=False)
 def test_importing_a_notice_writes_audits_and_re_dates_what_moved(rules, tree, tmp_path):
     case, actor = _case_due_on_2027_02_09(tree)
+    app = _application_due_on_2027_02_09(tree)
     source = tmp_path / "notice.yaml"
     source.write_text(NOTICE_2027, encoding="utf-8")
     out = io.StringIO()
@@ -290,11 +327,15 @@ def test_importing_a_notice_writes_audits_and_re_dates_what_moved(rules, tree, t
         "--date", "2026-11-20", "--by", actor.username, stdout=out,
     )  # fmt: skip
     text = out.getvalue()
-    # 02-09…13 are now 春节 and 02-14 a Sunday: the period ends on Monday 02-15.
+    # 02-09…13 are now 春节 and 02-14 a Sunday: both periods end on Monday 02-15.
     assert f"{case.number} handling: 2027-02-10 00:00 → 2027-02-16 00:00" in text
+    assert f"{app.receipt} {app.item.name}: 2027-02-09 → 2027-02-15" in text
     assert "1 deadlines moved, 1 no longer provisional" in text
     deadline = Deadline.objects.get(case=case, code="handling")
     assert (deadline.due_at, deadline.is_provisional) == (at("2027-02-16 00:00"), False)
+    app.refresh_from_db()
+    assert app.due_on == D(2027, 2, 15)
+    assert app.due_at == at("2027-02-16 00:00")
     written = rules / "calendar" / "2027.yaml"
     assert "国办发明电〔2026〕99号" in written.read_text(encoding="utf-8")
     reloaded = WorkCalendar.load(rules)
@@ -306,6 +347,7 @@ def test_importing_a_notice_writes_audits_and_re_dates_what_moved(rules, tree, t
     assert entry.changes["number"] == "国办发明电〔2026〕99号"
     assert ["2027-02-20", "春节调休上班"] in entry.changes["workdays"]
     assert AuditEntry.objects.filter(action="case.deadlines.redate").count() == 1
+    assert AuditEntry.objects.filter(action="services.application.redate").count() == 1
     # The default calendar of every process sees the new file.
     assert cal.default_calendar().is_known(2027)
     # A second import of the year needs --replace.
