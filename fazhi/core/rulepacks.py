@@ -59,14 +59,14 @@ class RulePackError(FazhiError):
 # --------------------------------------------------------------------------- YAML with lines
 
 
-class LineDict(dict):
+class LineDict(dict[Any, Any]):
     """A mapping read from YAML that remembers its line and the line of each key (1-based)."""
 
     line: int = 0
     key_lines: dict[Any, int]
 
 
-class LineList(list):
+class LineList(list[Any]):
     """A sequence read from YAML that remembers its line and the line of each item."""
 
     line: int = 0

@@ -52,7 +52,6 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from fazhi.core.age import age_on
 from fazhi.core.errors import FazhiError
 from fazhi.discretion.conditions import add_months
 from fazhi.discretion.packs import (
@@ -357,6 +356,10 @@ def _step(rule: Rule, effect: str, detail: str = "") -> TraceStep:
     return TraceStep(rule.key, rule.citation, effect, detail, rule.unverified, rule.benchmark)
 
 
+def _age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
 def _values(offence: Offence, facts: dict[str, Any], act_date: dt.date) -> dict[str, Any]:
     """Return the typed fact values of FACTS for OFFENCE, with defaults and derived facts."""
     values: dict[str, Any] = {}
@@ -390,7 +393,7 @@ def _values(offence: Offence, facts: dict[str, Any], act_date: dt.date) -> dict[
     elif birth > act_date:
         raise InvalidFacts(_("出生日期晚于违法行为发生日期。"), field="offender_birth_date")
     else:
-        values["age"] = age_on(birth, act_date)  # 周岁, from the day after the birthday
+        values["age"] = _age_on(birth, act_date)
     discovered = values.get("discovered_on")
     if discovered is not None and discovered < act_date:
         raise InvalidFacts(_("发现日期早于违法行为发生日期。"), field="discovered_on")
