@@ -65,6 +65,10 @@ def case_row(row: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
 
 
 class CaseOut(CaseFields, Schema):  # a Schema: its fields resolve from a Case
+    procedure_version: str = Field(
+        ..., examples=["2021-07-15"], description="the pack version stored when it was opened"
+    )
+
     @staticmethod
     def resolve_unit_code(case: Case) -> str:
         return case.unit.code

@@ -113,6 +113,7 @@ def test_the_detail_masks_party_ids(client, tree, cases):
     assert body["parties"][0]["id_number_masked"] == "1101**********0011"
     assert "110101199003070011" not in str(body)
     assert [h["role"] for h in body["handlers"]] == ["lead", "assist"]
+    assert (body["procedure"], body["procedure_version"]) == ("zhian-general", "2021-07-15")
 
 
 @time_machine.travel(NOW, tick=False)
