@@ -403,13 +403,16 @@ def promise_ends_later(
     return None
 
 
-def compare_starts(on: dt.date, days: int = COMPARE_DAYS) -> list[dt.datetime]:
-    """The instants a promise is compared from: the first and the last second of each day from ON
-    (an hour limit ends earliest from the start of a day, a day limit gains most from its end)."""
+def compare_starts(
+    on: dt.date, days: int = COMPARE_DAYS, *, hours: bool = True
+) -> list[dt.datetime]:
+    """The instants a promise is compared from: the first second of each day from ON and, if HOURS
+    (a limit in hours is involved), its last second too (an hour limit ends earliest from the start
+    of a day, a day limit gains most from its end). Day limits do not depend on the hour."""
     out = []
     for n in range(days):
         day = dt.datetime.combine(on + dt.timedelta(days=n), dt.time.min, SHANGHAI)
-        out += [day, day + dt.timedelta(days=1, seconds=-1)]
+        out += [day, day + dt.timedelta(days=1, seconds=-1)] if hours else [day]
     return out
 
 
@@ -418,13 +421,16 @@ class LimitCheck:
 
     def __init__(self, on: dt.date, cal: WorkCalendar | None = None) -> None:
         self.starts = compare_starts(on)
+        self.day_starts = compare_starts(on, hours=False)
         self.cal = cal or default_calendar()
         self.seen: dict[tuple, LaterEnd | None] = {}
 
     def later(self, promised: tuple[int, str], statutory: tuple[int, str]) -> LaterEnd | None:
         key = (promised, statutory)
         if key not in self.seen:
-            self.seen[key] = promise_ends_later(promised, statutory, self.starts, self.cal)
+            hours = LimitUnit.HOURS in (promised[1], statutory[1])
+            starts = self.starts if hours else self.day_starts
+            self.seen[key] = promise_ends_later(promised, statutory, starts, self.cal)
         return self.seen[key]
 
     def check(self, values: Mapping[str, Any], *, file: str, row: int) -> None:
