@@ -9,6 +9,8 @@ import chinese_calendar
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from hypothesis import given
+from hypothesis import strategies as st
 from lunardate import LunarDate
 
 from fazhi.audit.models import AuditEntry
@@ -493,3 +495,26 @@ def test_the_screen_lists_each_mistake_by_field_and_row(rules, client, make_user
     assert "放假第 7 行：国庆节假期应包含法定节假日 2027-10-01" in body
     assert "调休上班第 1 行：调休上班日 2027-10-08 是工作日" in body
     assert not (rules / "calendar" / "2027.yaml").exists()
+
+
+# --------------------------------------------------------------------------- properties
+
+
+@given(st.dates(min_value=D(2026, 6, 1), max_value=D(2098, 12, 1)), st.integers(1, 40))
+def test_working_days_in_years_without_a_notice_never_end_on_a_statutory_holiday(
+    package_and_2026, start, n
+):
+    calendar = package_and_2026
+    end = calendar.add_working_days(start, n)
+    assert end not in statutory_holidays(end.year) or calendar.is_known(end.year)
+    assert end.weekday() < 5 or end in calendar.makeup_workdays
+    days = [start + dt.timedelta(days=i) for i in range(1, (end - start).days + 1)]
+    assert sum(calendar.is_workday(day) for day in days) == n
+
+
+@given(st.integers(2027, 2099))
+def test_every_statutory_day_of_a_year_without_a_notice_is_a_rest_day(package_and_2026, year):
+    calendar = package_and_2026
+    days = statutory_holidays(year)
+    assert 12 <= len(days) <= 13  # 13 days; 12 when 中秋 falls on 国庆 (2028-10-03)
+    assert all(not calendar.is_workday(day) for day in days)
