@@ -116,7 +116,9 @@ def fill_facts(apps, schema_editor):
                     changed_rows.append((*new, row[0]))
                     label = f"{item.code}:{item.key}" if item.key else item.code
                     changes[label] = {
-                        "due_at": [row[1].astimezone(SHANGHAI), item.due_at.astimezone(SHANGHAI)]
+                        name: [old, value]
+                        for name, old, value in zip(columns, row[1:], new, strict=True)
+                        if old != value
                     }
             if changes:
                 moved += len(changes)
