@@ -8,6 +8,7 @@ bureau). Every scoped queryset goes through ``visible_to(user)``; nothing filter
 from __future__ import annotations
 
 import datetime as dt
+from typing import Self
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -59,7 +60,7 @@ class ScopedQuerySet(models.QuerySet):
     unit_field = "unit"
     scope_capabilities: tuple[Capability, ...] = (Capability.VIEW_SCOPED_DATA,)
 
-    def visible_to(self, user) -> ScopedQuerySet:
+    def visible_to(self, user) -> Self:
         condition = scope_filter(user, self.unit_field, self.scope_capabilities)
         return self.none() if condition is None else self.filter(condition)
 

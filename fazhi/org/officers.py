@@ -62,8 +62,9 @@ def qualification_state(
     """Return the state of OFFICER's enforcement qualification on ON."""
     if officer.qualification_level is None:
         return QualificationState.NONE
+    expires_on = officer.qualification_expires_on
     if officer.qualification_valid_on(on):
-        if officer.qualification_expires_on < on + dt.timedelta(days=within_days):
+        if expires_on is not None and expires_on < on + dt.timedelta(days=within_days):
             return QualificationState.EXPIRING
         return QualificationState.VALID
     if officer.qualification_expires_on is not None and officer.qualification_expires_on < on:
@@ -86,7 +87,7 @@ def _by_state(officers: OfficerQuerySet, state: str, on: dt.date, days: int) -> 
     return officers
 
 
-def find_officers(user, filters: OfficerFilter, *, on: dt.date) -> OfficerQuerySet:
+def find_officers(user: Any, filters: OfficerFilter, *, on: dt.date) -> OfficerQuerySet:
     """Return the officers USER may see that match FILTERS, ordered by 警号.
 
     A unit outside the user's scope matches nobody: the filter never widens the scope.
@@ -110,7 +111,7 @@ def find_officers(user, filters: OfficerFilter, *, on: dt.date) -> OfficerQueryS
 
 
 @transaction.atomic
-def reveal_id_number(officer: Officer, *, actor, ip_address: str | None = None) -> str:
+def reveal_id_number(officer: Officer, *, actor: Any, ip_address: str | None = None) -> str:
     """Return OFFICER's full ID number and record that ACTOR saw it (action ``pii.reveal``).
 
     Every display of a full ID number is written to the audit log, in the same transaction.
@@ -187,7 +188,7 @@ def _validate(officer: Officer, changes: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def update_officer(officer: Officer, changes: dict[str, Any], *, actor) -> Officer:
+def update_officer(officer: Officer, changes: dict[str, Any], *, actor: Any) -> Officer:
     """Apply CHANGES to OFFICER after validating them, and audit the fields before/after.
 
     Only the 系统管理员 (Capability.IMPORT_REFERENCE_DATA) maintains officer records.
