@@ -154,9 +154,9 @@ def _event(
     )
     if step != Step.SUBMIT:
         # The application's deadline warnings follow its new state at once (accepted, 补正 …).
-        from fazhi.services import alerts
+        from fazhi.core import warnings as warning_engine
 
-        alerts.run(application_ids=[application.pk])
+        warning_engine.refresh("application", [application.pk], at=timezone.now())
     return event
 
 
