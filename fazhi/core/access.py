@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponseBase
 from fazhi.core.errors import PermissionDeniedError
 from fazhi.core.roles import Capability
 
-
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
