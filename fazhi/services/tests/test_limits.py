@@ -114,6 +114,27 @@ def test_n_day_limits_of_regulations_not_at_hand_are_calendar_days_marked_unveri
     assert "未核对原文" in values["limit_unverified"]
 
 
+@pytest.mark.parametrize(
+    ("code", "law"),
+    [
+        ("JKB-ZA-001", "旅馆业治安管理办法"),
+        ("JKB-JT-083", "校车安全管理条例"),
+        ("JKB-JT-008", "机动车登记规定"),
+        ("JKB-JT-025", "机动车登记规定"),
+    ],
+)
+def test_working_day_limits_resting_on_a_regulation_not_at_hand_are_marked_unverified(
+    shipped, code, law
+):
+    assert law in shipped[code]["limit_unverified"]
+
+
+def test_a_limit_read_in_a_statute_at_hand_is_not_marked_unverified(shipped):
+    # 道路交通安全法 第九条第二款: 五个工作日内完成机动车登记审查工作.
+    assert limits(shipped["JKB-JT-001"]) == ((5, W), (0, W))
+    assert shipped["JKB-JT-001"]["limit_unverified"] == ""
+
+
 def test_the_corrected_citations_are_linked_to_their_provisions(laws):
     load_catalogue(on=dt.date(2026, 12, 7))
 
