@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from fazhi.core import calendar as cal
 from fazhi.core.access import requires
+from fazhi.core.roles import ADMIN_ROLES
 from fazhi.core.roles import Capability as C
 
 MAX_UPLOAD = 200_000  # bytes: a notice is a page of text
@@ -50,11 +51,12 @@ class CalendarBanner:
 
 
 def banner(request: HttpRequest) -> dict[str, Any]:
-    """Context processor: ``calendar_banner`` for administrators and supervisors, else nothing."""
+    """Context processor: ``calendar_banner`` for the three administrators and the supervisors
+    (SUPERVISE), else nothing; only the 系统管理员 gets the link to the calendar screen."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    if not (user.has_capability(C.SUPERVISE) or user.has_capability(C.IMPORT_REFERENCE_DATA)):
+    if not (user.has_capability(C.SUPERVISE) or getattr(user, "role", None) in ADMIN_ROLES):
         return {}
     existing = getattr(request, "_calendar_banner", None)
     if existing is None:

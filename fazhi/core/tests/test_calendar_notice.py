@@ -405,6 +405,10 @@ def test_the_banner_tells_a_supervisor_that_deadlines_fall_in_a_year_without_a_n
     officer = make_user(Role.OFFICER, tree["s1"])
     client.force_login(officer)
     assert 'data-testid="calendar-banner"' not in client.get("/").content.decode()
+    client.force_login(make_user(Role.AUDIT_ADMIN))
+    page = client.get("/").content.decode()
+    assert 'data-testid="calendar-banner"' in page
+    assert "/calendar/" not in page
     admin = make_user(Role.SYSTEM_ADMIN)
     client.force_login(admin)
     page = client.get("/").content.decode()
