@@ -38,6 +38,7 @@ import holidays as holidays_package
 from chinese_calendar import constants as cc_constants
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -389,24 +390,24 @@ class CalendarFile(PackHeader):
 
 
 _ERROR_TEXT = {
-    "missing": "缺少此项",
-    "extra_forbidden": "未知字段",
-    "int_type": "必须是整数",
-    "int_parsing": "必须是整数",
-    "bool_type": "必须是 true 或 false",
-    "bool_parsing": "必须是 true 或 false",
-    "string_type": "必须是文字",
-    "string_too_short": "不能为空",
-    "string_too_long": "太长",
-    "date_type": "不是日期（YYYY-MM-DD）",
-    "date_parsing": "不是日期（YYYY-MM-DD）",
-    "date_from_datetime_parsing": "不是日期（YYYY-MM-DD）",
-    "date_from_datetime_inexact": "不是日期（YYYY-MM-DD）",
-    "list_type": "必须是列表",
-    "model_type": "必须是映射（key: value）",
-    "dict_type": "必须是映射（key: value）",
-    "greater_than_equal": "年份不合理",
-    "less_than_equal": "年份不合理",
+    "missing": gettext_noop("缺少此项"),
+    "extra_forbidden": gettext_noop("未知字段"),
+    "int_type": gettext_noop("必须是整数"),
+    "int_parsing": gettext_noop("必须是整数"),
+    "bool_type": gettext_noop("必须是 true 或 false"),
+    "bool_parsing": gettext_noop("必须是 true 或 false"),
+    "string_type": gettext_noop("必须是文字"),
+    "string_too_short": gettext_noop("不能为空"),
+    "string_too_long": gettext_noop("太长"),
+    "date_type": gettext_noop("不是日期（YYYY-MM-DD）"),
+    "date_parsing": gettext_noop("不是日期（YYYY-MM-DD）"),
+    "date_from_datetime_parsing": gettext_noop("不是日期（YYYY-MM-DD）"),
+    "date_from_datetime_inexact": gettext_noop("不是日期（YYYY-MM-DD）"),
+    "list_type": gettext_noop("必须是列表"),
+    "model_type": gettext_noop("必须是映射（key: value）"),
+    "dict_type": gettext_noop("必须是映射（key: value）"),
+    "greater_than_equal": gettext_noop("年份不合理"),
+    "less_than_equal": gettext_noop("年份不合理"),
 }
 
 
