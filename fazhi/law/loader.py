@@ -359,3 +359,61 @@ def _sync_provisions(
             version,
             changes={"created": len(to_create), "updated": updated},
         )
+
+
+DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+@transaction.atomic
+def load_statute_file(
+    path: Path,
+    *,
+    label: str | None = None,
+    manifest: Path = MANIFEST,
+    dry_run: bool = False,
+    actor: Any = ACTOR,
+) -> tuple[LoadReport, str, str]:
+    """Load one official statute text (PATH) as the text of a version in MANIFEST; verified.
+
+    The law is the one whose title is the file's ``#`` heading; the version is LABEL, or the
+    date in the file name (``治安管理处罚法(2025-06-27).md``). Its provisions are replaced by the
+    text's (a summary's rows are overwritten, rows the text lacks are reported stale) and the
+    version is marked verified — the step that lets a legal officer check the rules that cite
+    it (``fazhi discretion confirm``). Returns (counts, law code, version label).
+    """
+    try:
+        statute = read_statute(path)
+    except StatuteFormatError as exc:
+        raise ManifestError(str(exc)) from exc
+    except OSError as exc:
+        raise ManifestError(f"{path}: cannot be read ({exc.strerror})") from exc
+    specs = read_manifest(manifest)
+    law = next((spec for spec in specs if spec.title == statute.title), None)
+    if law is None:
+        raise ManifestError(
+            f"{path.name}: no law titled {statute.title!r} in {manifest.name}; add it there first"
+        )
+    if label is None:
+        found = DATE_IN_NAME.search(path.name)
+        if found is None:
+            raise ManifestError(
+                f"{path.name}: name the version with --label (one of "
+                f"{', '.join(v.label for v in law.versions)})"
+            )
+        label = found.group(1)
+    version_spec = next((v for v in law.versions if v.label == label), None)
+    if version_spec is None:
+        raise ManifestError(
+            f"{path.name}: law {law.code} has no version {label!r} in {manifest.name} (versions: "
+            f"{', '.join(v.label for v in law.versions)})"
+        )
+    report = LoadReport()
+    row = _upsert(Law, {"code": law.code}, law.fields(), report.laws, actor, "law.law")
+    fields = {**version_spec.fields(), "is_verified": True, "source": path.name}
+    version = _upsert(
+        LawVersion, {"law": row, "label": label}, fields, report.versions, actor, "law.version"
+    )
+    _sync_provisions(version, list(statute.provisions()), report, actor)
+    if dry_run:
+        transaction.set_rollback(True)
+    return report, law.code, label
