@@ -420,7 +420,7 @@ def ask_supplement(
         if resumed is not None and resumed.data.get("days_left") is not None:
             since = resumed.at
         else:
-            since = clock_start(application, application.accepted_at)
+            since = clock_start(application, application.accepted_at or at)
         application.days_used += units_between(since, at, application.item.promised_unit)
         application.clock_stopped_at = at
         data["days_used"] = application.days_used

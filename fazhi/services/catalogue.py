@@ -423,7 +423,7 @@ class LimitCheck:
         self.starts = compare_starts(on)
         self.day_starts = compare_starts(on, hours=False)
         self.cal = cal or default_calendar()
-        self.seen: dict[tuple, LaterEnd | None] = {}
+        self.seen: dict[tuple[tuple[int, str], tuple[int, str]], LaterEnd | None] = {}
 
     def later(self, promised: tuple[int, str], statutory: tuple[int, str]) -> LaterEnd | None:
         key = (promised, statutory)

@@ -147,14 +147,24 @@ def clock_of(
                 + _period_text(event.at, left, unit, cal)
             )
     status = application.status
-    base = {"unit": unit, "due_at": application.due_at}
+    due_at = application.due_at
     if application.accepted_at is None:
         if status in (ApplicationStatus.SUBMITTED, ApplicationStatus.SUPPLEMENT):
             if item.clock_from == ClockFrom.RECEIVED:
                 lines.append(_("尚未受理：承诺时限自收到申请之时起计算，受理时确定期满时间。"))
             else:
                 lines.append(_("尚未受理：承诺时限自受理之日起计算。"))
-        return Clock(ClockState.NOT_STARTED, promised, None, None, None, 0, lines=lines, **base)
+        return Clock(
+            ClockState.NOT_STARTED,
+            promised,
+            None,
+            None,
+            None,
+            0,
+            lines=lines,
+            unit=unit,
+            due_at=due_at,
+        )
     if status == ApplicationStatus.SUPPLEMENT and application.clock_stopped_at is not None:
         used = application.days_used
         return Clock(
@@ -165,7 +175,8 @@ def clock_of(
             max(promised - used, 0),
             0,
             lines=lines,
-            **base,
+            unit=unit,
+            due_at=due_at,
         )
     due_on = application.due_on
     if status in RUNNING_STATUSES and due_on is not None:
@@ -183,7 +194,8 @@ def clock_of(
             left,
             overdue,
             lines=lines,
-            **base,
+            unit=unit,
+            due_at=due_at,
         )
     ended_at = application.completed_at or application.decided_at
     if ended_at is not None and due_on is not None:
@@ -202,7 +214,9 @@ def clock_of(
                 _("%(end)s 办理终结，超过期满日 %(due)s。")
                 % {"end": ended_on.isoformat(), "due": due_text}
             )
-    return Clock(ClockState.ENDED, promised, due_on, None, None, 0, lines=lines, **base)
+    return Clock(
+        ClockState.ENDED, promised, due_on, None, None, 0, lines=lines, unit=unit, due_at=due_at
+    )
 
 
 def _due_text(application: Application) -> str:
