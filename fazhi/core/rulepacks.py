@@ -537,16 +537,17 @@ def _stamp(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
     stamps = []
     for path in paths:
         stat = path.stat()
-        stamps.append((path.name, stat.st_mtime_ns, stat.st_size))
+        stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
     return tuple(stamps)
 
 
 class Registry:
     """Every kind's packs, loaded once per process and again when a file of the folder changes.
 
-    The one reload policy (ADR 0013): each access compares the folder's files (names, sizes,
-    modification times) with those it loaded; any difference reloads the whole folder, so an
-    edited, added or removed file is seen by the next request, the next scan and the next test.
+    The one reload policy (ADR 0013): each access compares the folder's files, subfolders
+    included (names, sizes, modification times), with those it loaded; any difference reloads
+    the whole folder, so an edited, added or removed file is seen by the next request, the next
+    scan and the next test.
     ``reload()`` forgets everything (for tests that change the resolver or the law data).
     """
 
@@ -560,7 +561,9 @@ class Registry:
             raise KeyError(f"no pack kind {kind!r} is registered ({', '.join(sorted(_KINDS))})")
         directory = _rules_dir(rules_dir) / spec.folder
         paths = sorted(directory.glob("*.yaml")) if directory.exists() else []
-        stamp = _stamp(paths)
+        # Files in subfolders (discretion's general/general.yaml) are read by the kind's own
+        # loader, not listed as packs, but a change to them reloads the folder too.
+        stamp = _stamp(sorted(directory.rglob("*.yaml")) if directory.exists() else [])
         cached = self._cache.get((kind, directory))
         if cached is not None and cached[0] == stamp:
             return cached[1]

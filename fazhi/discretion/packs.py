@@ -25,9 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from fazhi.core.rulepacks import RulePackError, expect_of, line_of, read_yaml
+from fazhi.core.rulepacks import RulePackError, expect_of, line_of, load_file
+from fazhi.core.rulepacks import registry as pack_registry
 from fazhi.discretion.conditions import (
     Comparison,
     ConditionError,
@@ -48,7 +47,7 @@ from fazhi.discretion.schema import (
     RuleMarks,
     RuleSpec,
 )
-from fazhi.law.citations import CitationSyntaxError, parse_citation
+from fazhi.law.citations import parse_citation
 
 ITEMS_CSV = Path(__file__).resolve().parent.parent / "catalog" / "data" / "items.csv"
 HARM_LEVELS = ("none", "minor", "ordinary", "serious")
@@ -315,15 +314,6 @@ class _Loader:
     def make_rule(
         self, rule_id: str, marks: Any, loc: tuple[Any, ...], *, unverified: bool
     ) -> Rule:
-        for index, text in enumerate(marks.cite):
-            try:
-                parse_citation(text)
-            except CitationSyntaxError:
-                raise self.error(
-                    f"citation {text!r} is not in the form 《法律名称》第X条[第X款][第（X）项]",
-                    (*loc, "cite", index),
-                    rule_id,
-                ) from None
         return Rule(
             pack=self.name,
             id=rule_id,
@@ -645,11 +635,6 @@ class _Loader:
 
     def load(self) -> Pack:
         spec = self.spec
-        if spec.effective_to is not None and spec.effective_to < spec.effective_from:
-            raise self.error(
-                f"effective_to {spec.effective_to} is before effective_from {spec.effective_from}",
-                ("effective_to",),
-            )
         layer = general_layer(self.path.parent)
         common = self.facts(list(COMMON_FACTS), (), None)
         layer_facts = layer.facts if layer is not None else {}
@@ -677,7 +662,7 @@ class _Loader:
             name=self.name,
             path=self.path,
             law=spec.law,
-            series=spec.series,
+            series=spec.id,
             version=spec.version,
             title=spec.title,
             effective_from=spec.effective_from,
@@ -993,13 +978,7 @@ def general_layer(folder: Path) -> GeneralLayer | None:
 
 
 def _load_general_layer(path: Path) -> GeneralLayer:
-    raw = read_yaml(path)
-    if not isinstance(raw, dict):
-        raise RulePackError(path, "the general layer is a mapping (title:, general_rules: …)")
-    try:
-        spec = GeneralLayerSpec.model_validate(raw)
-    except ValidationError as exc:
-        raise _pydantic_error(path, raw, exc) from None
+    spec, raw = load_file(path, GeneralLayerSpec, what="the general layer", rule_of=_rule_of)
     loader = _Loader(path, raw, spec)  # type: ignore[arg-type]  # the parts a pack shares
     common = loader.facts(list(COMMON_FACTS), (), None)
     facts = loader.facts(spec.facts, ("facts",), None)
@@ -1104,39 +1083,24 @@ def ceiling(penalties: tuple[PenaltyRule, ...], facts: dict[str, Any]) -> tuple[
 
 def load_pack(path: Path) -> Pack:
     """Load and validate one pack file (without the checks that need the whole folder)."""
-    raw = read_yaml(path)
-    if not isinstance(raw, dict):
-        raise RulePackError(path, "a discretion pack is a mapping (law:, version:, offences: …)")
-    try:
-        spec = PackSpec.model_validate(raw)
-    except ValidationError as exc:
-        raise _pydantic_error(path, raw, exc) from None
+    spec, raw = load_file(path, PackSpec, what="a discretion pack", rule_of=_rule_of)
     return _Loader(path, raw, spec).load()
 
 
-def _pydantic_error(path: Path, raw: Any, exc: ValidationError) -> RulePackError:
-    error = exc.errors()[0]
-    loc = tuple(error["loc"])
-    rule = None
+def _rule_of(raw: Any, loc: tuple[Any, ...]) -> str | None:
+    """Name the rule at LOC as the trace does: the offence code (and its tier), a rule id."""
     if len(loc) >= 2 and loc[0] in ("offences", "general_rules"):
         try:
             entry = raw[loc[0]][loc[1]]
-            rule = str(entry.get("code") or entry.get("id") or "")
+            rule = str(entry.get("code") or entry.get("id") or entry.get("extends") or "")
             if len(loc) >= 4 and loc[2] == "tiers":
                 rule = f"{rule}/{entry['tiers'][loc[3]].get('name', loc[3])}"
+            return rule or None
         except (KeyError, IndexError, TypeError, AttributeError):
-            rule = None
-    where = ".".join(str(part) for part in loc)
-    if error["type"] == "extra_forbidden":
-        message = f"unknown field '{loc[-1]}' (at {where})"
-        line = line_of(raw, loc[:-1])
-    elif error["type"] == "missing":
-        message = f"'{loc[-1]}' is missing (at {where})"
-        line = line_of(raw, loc[:-1])
-    else:
-        message = f"{where}: {error['msg']}"
-        line = line_of(raw, loc)
-    return RulePackError(path, message, line=line, rule=rule or None)
+            return None
+    if loc and loc[0] in ("limitation", "transition"):
+        return str(loc[0])
+    return None
 
 
 def build_library(paths: list[Path]) -> Library:
@@ -1177,25 +1141,12 @@ def build_library(paths: list[Path]) -> Library:
     )
 
 
-_CACHE: dict[Path, tuple[tuple[tuple[str, int], ...], Library]] = {}
-
-
 def load_library(rules_dir: Path | None = None) -> Library:
-    """Return every pack of RULES_DIR/discretion, reloaded only when a file changed."""
-    if rules_dir is None:
-        from django.conf import settings
+    """Return every pack of RULES_DIR/discretion (the rule-pack registry's copy, ADR 0013).
 
-        rules_dir = settings.RULES_DIR
-    folder = Path(rules_dir) / "discretion"
-    paths = sorted(folder.glob("*.yaml")) if folder.exists() else []
-    layer = folder / GENERAL_LAYER  # every pack inherits it: a change reloads them all
-    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in [*paths, layer] if p.exists())
-    cached = _CACHE.get(folder)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    library = build_library(paths)
-    _CACHE[folder] = (stamp, library)
-    return library
+    Reloaded when a file of the folder changes — general/general.yaml too: every pack inherits it.
+    """
+    return pack_registry.folder("discretion", rules_dir)
 
 
 __all__ = [

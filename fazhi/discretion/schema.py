@@ -11,7 +11,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from fazhi.core.rulepacks import Citation, PackHeader, Strict
 
 FactTypeName = Literal["bool", "int", "decimal", "date", "enum"]
 PenaltyKind = Literal["warning", "fine", "detention", "confiscation", "licence_revocation"]
@@ -27,11 +29,7 @@ Effect = Literal[
     "refuse",  # the facts cannot be decided under this pack: an error naming `field`
     "note",  # recorded in the trace only
 ]
-Citations = list[str]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+Citations = list[Citation]  # each resolved against the law data on load (rules/README.md)
 
 
 class FactSpec(Strict):
@@ -150,47 +148,26 @@ class OffenceSpec(Strict):
         return [value] if isinstance(value, str) else value
 
 
-class PackSpec(Strict):
+class PackSpec(PackHeader):
+    """A pack: the header (rules/README.md; ``id`` names the series of versions 从旧兼从轻
+    compares) and the benchmark of one law."""
+
     law: str = Field(min_length=1)
-    series: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
-    version: str = Field(min_length=1)
-    title: str = ""
-    effective_from: dt.date
-    effective_to: dt.date | None = None
-    unverified: bool = False
     benchmark: Literal["local"] | None = None
-    source: str = ""
-    note: str = ""
     facts: list[FactSpec] = Field(default_factory=list)
     limitation: LimitationSpec | None = None  # None: the general layer's (行政处罚法 第三十六条)
     general_rules: list[RuleSpec] = Field(default_factory=list)
     offences: list[OffenceSpec] = Field(min_length=1)
-    examples: list[Any] = Field(default_factory=list)
-
-    @field_validator("version", mode="before")
-    @classmethod
-    def _version_as_text(cls, value: Any) -> Any:
-        return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-class GeneralLayerSpec(Strict):
+class GeneralLayerSpec(PackHeader):
     """rules/discretion/general/general.yaml: the rules every pack inherits (see README)."""
 
-    title: str = Field(min_length=1)
-    version: str = Field(min_length=1)
-    source: str = ""
-    note: str = ""
     facts: list[FactSpec] = Field(default_factory=list)
     limitation: LimitationSpec
     transition: RuleMarks  # 从旧兼从轻 (行政处罚法 第三十七条): the engine compares the versions
     general_rules: list[RuleSpec] = Field(min_length=1)
-    unverified: bool = False
     benchmark: Literal["local"] | None = None
-
-    @field_validator("version", mode="before")
-    @classmethod
-    def _version_as_text(cls, value: Any) -> Any:
-        return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 class ExampleGiven(Strict):

@@ -190,6 +190,7 @@ SHIPPED = [
     ("services", "deadlines.yaml"),
     ("procedure", "zhian-general.yaml"),
     ("review", "zhian-case-file.yaml"),
+    ("discretion", "zaglcff-2012.yaml"),
 ]
 
 

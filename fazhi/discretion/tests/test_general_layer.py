@@ -169,7 +169,7 @@ def _folder(tmp_path, settings, pack_text: str):
 
 PACK = """\
 law: 中华人民共和国治安管理处罚法
-series: test
+id: test
 version: "2012-10-26"
 effective_from: 2013-01-01
 effective_to: 2025-12-31
@@ -191,6 +191,8 @@ offences:
       cite: 《中华人民共和国治安管理处罚法》第十九条
       penalties:
         - {{kind: detention, max: 1}}
+title: 测试基准
+source: test
 """
 
 
@@ -231,7 +233,7 @@ def test_an_extension_adds_its_citation_first_and_keeps_the_layer_condition(tmp_
 
 PACK_2025 = """\
 law: 中华人民共和国治安管理处罚法
-series: test
+id: test
 version: "2025-06-27"
 effective_from: 2026-01-01
 limitation:
@@ -268,6 +270,8 @@ offences:
       cite_note: 2012年文本条号；2025年修订文本条号未核实
       penalties:
         - {{kind: detention, max: 1}}
+title: 测试基准
+source: test
 """
 
 

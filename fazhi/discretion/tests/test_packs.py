@@ -9,7 +9,7 @@ from fazhi.discretion.packs import build_library, load_library, load_pack
 
 PACK = """\
 law: 中华人民共和国治安管理处罚法
-series: test
+id: test
 version: "2012-10-26"
 effective_from: 2013-01-01
 effective_to: 2025-12-31
@@ -47,6 +47,8 @@ examples:
   - name: ok
     given: {offence: t.beat, act_date: 2025-03-01, decision_date: 2025-03-20, facts: {harm: minor, injury: minor, offender_birth_date: 1990-01-01}}
     expect: {outcome: penalty, tier: 一般, penalties: [detention 5-10 days, fine 200-500 yuan]}
+title: 测试基准
+source: test
 """
 
 
@@ -81,7 +83,7 @@ def test_an_unknown_field_names_file_line_and_rule(tmp_path):
     message, text = broken(
         tmp_path, "      - name: 一般\n", "      - name: 一般\n        colour: red\n"
     )
-    line = line_of(text, "- name: 一般")
+    line = line_of(text, "colour: red")
     assert (
         message
         == f"test-2012.yaml:{line} [t.beat/一般]: unknown field 'colour' (at offences.0.tiers.1.colour)"
@@ -149,7 +151,8 @@ def test_a_citation_that_does_not_parse_is_an_error(tmp_path):
     )
     line = line_of(text, "cite: 治安法四十三")
     assert message == (
-        f"test-2012.yaml:{line} [t.beat]: citation '治安法四十三' is not in the form "
+        f"test-2012.yaml:{line} [t.beat]: offences.0.cite.0: citation '治安法四十三' is not in "
+        "the form "
         "《法律名称》第X条[第X款][第（X）项]"
     )
 
@@ -163,7 +166,8 @@ def test_an_example_without_expect_is_an_error(tmp_path):
     line = line_of(text, "- name: ok")
     assert (
         message
-        == f"test-2012.yaml:{line} [ok]: an example without 'expect' is an error, not a pass"
+        == f"test-2012.yaml:{line} [ok]: examples.0: an example without 'expect' is an error, "
+        "not a pass"
     )
 
 
