@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fazhi.core.append_only import AppendOnly
+from fazhi.core.clock import SHANGHAI
 from fazhi.core.identity import mask_id
 from fazhi.core.warnings import AbstractWarning, AbstractWarningEvent
 from fazhi.org.models import ScopedQuerySet
@@ -455,6 +456,13 @@ class Application(models.Model):  # 办件
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.applicant_phone)
+
+    @property
+    def due_text(self) -> str:
+        """The last day ("2026-06-02"), or the exact minute of an hour limit ("2026-06-02 08:00")."""
+        if self.due_at is not None and self.item.promised_unit == LimitUnit.HOURS:
+            return f"{self.due_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+        return self.due_on.isoformat() if self.due_on else ""
 
 
 class Step(models.TextChoices):

@@ -259,6 +259,7 @@ def test_an_hour_limit_is_due_at_the_exact_instant_and_not_extended_over_a_weeke
 
     assert app.due_at == at("2026-06-06 16:30")  # Saturday: hours run through rest days
     assert app.due_on == dt.date(2026, 6, 6)
+    assert app.due_text == "2026-06-06 16:30"  # what the citizen's pages show
     event = app.events.get(step="accept")
     assert event.data["due_at"] == "2026-06-06T16:30:00+08:00"
 
