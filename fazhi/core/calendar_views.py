@@ -166,6 +166,20 @@ def _from_form(post: QueryDict) -> tuple[cal.CalendarFile | None, list[str]]:
     return parsed, []
 
 
+def _runs(days: dict[dt.date, str]) -> list[str]:
+    """{01-28: 春节, 01-29: 春节, …} → ["01-28…31 春节", …]: consecutive days of one name."""
+    runs: list[list[Any]] = []
+    for day, name in sorted(days.items()):
+        if runs and runs[-1][2] == name and runs[-1][1] + dt.timedelta(days=1) == day:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day, name])
+    return [
+        f"{first:%m-%d} {name}" if first == last else f"{first:%m-%d}…{last:%d} {name}"
+        for first, last, name in runs
+    ]
+
+
 def _years(calendar: cal.WorkCalendar) -> list[dict[str, Any]]:
     this_year = timezone.localdate().year
     rows = []
@@ -176,7 +190,7 @@ def _years(calendar: cal.WorkCalendar) -> list[dict[str, Any]]:
                 "year": year,
                 "known": calendar.is_known(year),
                 "notice": notice,
-                "statutory": cal.statutory_holidays(year),
+                "statutory": _runs(cal.statutory_holidays(year)),
             }
         )
     return rows
@@ -213,6 +227,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
                     dry_run=request.POST.get("action") != "save",
                 )
                 context["parsed"] = parsed
+                if not context["result"].dry_run:
+                    context["form"] = {}  # entered: the form is for the next year
             except cal.CalendarFileError as exc:
                 context["errors"] = [p.message for p in exc.problems]
             calendar = cal.default_calendar()
