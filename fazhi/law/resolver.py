@@ -82,7 +82,9 @@ def _where(article: int, paragraph: int, item: int) -> str:
     return text
 
 
-def _missing(keys: frozenset, article: int, paragraph: int, item: int) -> str | None:
+def _missing(
+    keys: frozenset[tuple[int, int, int]], article: int, paragraph: int, item: int
+) -> str | None:
     """Return why (ARTICLE, PARAGRAPH, ITEM) is not among KEYS, or None if it is (uniquely)."""
     if (article, 0, 0) not in keys:
         count = max((a for a, _p, _i in keys), default=0)

@@ -1,7 +1,9 @@
-"""`fazhi rules test`: run the examples of every rule pack under rules/."""
+"""`fazhi rules test`: load every rule pack under rules/, resolve its citations, run its examples."""
+
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fazhi.core.rulepacks import run_all
 
@@ -9,14 +11,14 @@ from fazhi.core.rulepacks import run_all
 class Command(BaseCommand):
     help = "Run the example cases of every rule file under rules/ (fazhi rules test)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         test = sub.add_parser("test", help="Run every example; exit 1 on any failure or error.")
         test.add_argument(
             "--verbose", action="store_true", help="print every example, not only failures"
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         run = run_all(settings.RULES_DIR)
         for result in run.results:
             if options["verbose"] or not result.passed:
