@@ -22,6 +22,7 @@ callbacks re-date every running deadline and return what moved.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 import tempfile
@@ -74,6 +75,7 @@ _FESTIVAL_KEYS = {
     "中秋": "中秋节",
     "国庆": "国庆节",
 }
+_log = logging.getLogger(__name__)
 NOTICE_NUMBER = re.compile(r"^国办发(?:明电)?〔(\d{4})〕(\d+)号$")
 
 
@@ -635,7 +637,16 @@ class _DefaultCalendar:
         with self._lock:
             signature = _signature()
             if self._calendar is None or signature != self._signature:
-                self._calendar = WorkCalendar.load()
+                try:
+                    loaded = WorkCalendar.load()
+                except CalendarFileError:
+                    if self._calendar is None:
+                        raise  # no calendar at all: nothing can be counted
+                    # A file broken while running (a hand edit): keep counting on the calendar
+                    # loaded before and say so; `fazhi rules test` names the file and the line.
+                    _log.exception("calendar files not reloaded; the previous calendar stays")
+                else:
+                    self._calendar = loaded
                 self._signature = signature
             self._checked = now
             return self._calendar

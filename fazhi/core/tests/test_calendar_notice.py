@@ -379,6 +379,16 @@ def test_a_wrong_notice_on_the_command_line_names_the_file_and_line(rules, tmp_p
     assert not (rules / "calendar" / "2027.yaml").exists()
 
 
+def test_a_file_broken_while_running_keeps_the_calendar_loaded_before(rules, monkeypatch):
+    monkeypatch.setattr(cal.default_calendar, "RECHECK", 0)
+    before = cal.default_calendar()
+    (rules / "calendar" / "2027.yaml").write_text("year: 2027\nholiday: []\n", encoding="utf-8")
+    assert cal.default_calendar() is before
+    cal.default_calendar.cache_clear()  # a new process refuses to start counting on it
+    with pytest.raises(CalendarFileError, match="holiday: 未知字段"):
+        cal.default_calendar()
+
+
 def test_a_changed_file_reloads_the_default_calendar(rules, monkeypatch):
     monkeypatch.setattr(cal.default_calendar, "RECHECK", 0)
     assert not cal.default_calendar().is_known(2027)
