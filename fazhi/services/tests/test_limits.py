@@ -9,10 +9,14 @@ import pytest
 import time_machine
 import yaml
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from fazhi.core.calendar import default_calendar
 from fazhi.org.roles import Role
 from fazhi.services import applications as ops
 from fazhi.services import editions
+from fazhi.services.applications import due_after, units_between
 from fazhi.services.catalogue import (
     ITEMS_FILE,
     compare_starts,
@@ -25,6 +29,8 @@ from fazhi.services.models import Channel, LimitUnit, ServiceItem
 from fazhi.services.tests.factories import GOOD_FORM, applicant, at, citizen, service_item
 from fazhi.services.tests.factories import window_clerk as make_clerk
 from fazhi.services.tests.test_catalogue import item, write
+
+pytestmark = pytest.mark.django_db
 
 W, D, H = LimitUnit.WORKDAYS, LimitUnit.DAYS, LimitUnit.HOURS
 
@@ -410,4 +416,41 @@ def test_the_open_data_csv_writes_the_limit_with_its_unit(client, three_units):
     assert "某条例不在本平台的法规库中" in text
 
 
-pytestmark = pytest.mark.django_db
+# --- invariants of the arithmetic ------------------------------------------------------------------
+
+
+instants = st.datetimes(
+    min_value=dt.datetime(2025, 1, 1),  # noqa: DTZ001 — hypothesis bounds are naive
+    max_value=dt.datetime(2026, 12, 31, 23, 59),  # noqa: DTZ001
+    timezones=st.just(dt.timezone(dt.timedelta(hours=8))),
+)
+amounts = st.integers(min_value=1, max_value=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=instants, n=amounts)
+def test_n_calendar_days_never_end_after_n_working_days(start, n):
+    # The N-th working day is on or after the N-th day, and a working day, so it is on or after
+    # the first working day from which a rest-day last day is rolled.
+    assert due_after(start, n, D).at <= due_after(start, n, W).at
+    assert promise_ends_later((n, D), (n, W), [start]) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=instants, n=amounts)
+def test_a_calendar_day_limit_ends_on_a_working_day_and_counts_every_day_before(start, n):
+    due = due_after(start, n, D)
+
+    assert default_calendar().is_workday(due.on)
+    assert (due.on - start.date()).days >= n
+    assert units_between(start, due.at - dt.timedelta(seconds=1), D) >= n
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=instants, n=st.integers(min_value=1, max_value=720))
+def test_an_hour_limit_is_exactly_n_hours_and_uses_them_all(start, n):
+    due = due_after(start, n, H)
+
+    assert due.at - start == dt.timedelta(hours=n)
+    assert units_between(start, due.at, H) == n
+    assert units_between(start, due.at - dt.timedelta(seconds=1), H) == n  # a begun hour counts
