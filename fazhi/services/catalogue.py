@@ -7,6 +7,10 @@ entry is reported with its position in the file, the field and the reason in Chi
 ``fazhi import`` reports rejected rows (DESIGN principle 6). Each item's written basis is then linked to
 the provisions it cites, in the version in force on the day of the load, as the enforcement catalogue
 does (fazhi/catalog/basis.py); a citation of a law the platform does not hold stays text only.
+
+Time limits carry their unit ("15 个工作日", "15 日", "24 小时"); a promise that, started at the same
+instant as the statutory limit on any day of the coming year, would end after it is refused
+(``LimitCheck``; data/README.md, "Time limits").
 """
 
 from __future__ import annotations
