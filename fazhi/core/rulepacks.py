@@ -18,6 +18,7 @@ rules/README.md describes the format for the legal experts who write the files.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -533,12 +534,23 @@ def _rules_dir(rules_dir: Path | str | None) -> Path:
     return Path(rules_dir)
 
 
-def _stamp(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
-    stamps = []
-    for path in paths:
-        stat = path.stat()
-        stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
-    return tuple(stamps)
+Stamp = tuple[tuple[str, int, int], ...]
+
+
+def _scan(directory: str) -> list[tuple[str, int, int]]:
+    """(path, mtime_ns, size) of every *.yaml under DIRECTORY, subfolders included (unsorted)."""
+    found: list[tuple[str, int, int]] = []
+    try:
+        entries = list(os.scandir(directory))
+    except FileNotFoundError:
+        return found
+    for entry in entries:
+        if entry.is_dir():
+            found.extend(_scan(entry.path))
+        elif entry.name.endswith(".yaml"):
+            stat = entry.stat()
+            found.append((entry.path, stat.st_mtime_ns, stat.st_size))
+    return found
 
 
 class Registry:
@@ -552,7 +564,7 @@ class Registry:
     """
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[str, Path], tuple[tuple[tuple[str, int, int], ...], Any]] = {}
+        self._cache: dict[tuple[str, Path], tuple[Stamp, Any]] = {}
 
     def folder(self, kind: str, rules_dir: Path | str | None = None) -> Any:
         """Return what KIND's ``load_folder`` makes of RULES_DIR/<kind>/*.yaml (cached)."""
@@ -560,13 +572,14 @@ class Registry:
         if spec is None:
             raise KeyError(f"no pack kind {kind!r} is registered ({', '.join(sorted(_KINDS))})")
         directory = _rules_dir(rules_dir) / spec.folder
-        paths = sorted(directory.glob("*.yaml")) if directory.exists() else []
         # Files in subfolders (discretion's general/general.yaml) are read by the kind's own
         # loader, not listed as packs, but a change to them reloads the folder too.
-        stamp = _stamp(sorted(directory.rglob("*.yaml")) if directory.exists() else [])
+        stamp = tuple(sorted(_scan(str(directory))))
         cached = self._cache.get((kind, directory))
         if cached is not None and cached[0] == stamp:
             return cached[1]
+        top = str(directory)
+        paths = [Path(name) for name, _mtime, _size in stamp if os.path.dirname(name) == top]
         if spec.load_folder is not None:
             loaded = spec.load_folder(paths)
         elif spec.load is not None:
