@@ -4,8 +4,10 @@
 question for a million. ``evaluate`` takes the facts of N cases as columns (one numpy array per
 fact) and applies each rule once to the whole column — the tier conditions, the limitation
 period, the general rules (不予处罚, 首违不罚, 减轻, 从轻, 从重, 不执行拘留), the ranges and
-从旧兼从轻 — with no Python loop per case. It agrees with ``decide`` case by case
-(fazhi/discretion/tests/test_batch.py draws random facts and compares)::
+从旧兼从轻 — with no Python loop per case. ``decide`` is the reference and this module its twin,
+kept for speed (ADR 0016): it agrees with ``decide`` case by case, which
+fazhi/discretion/tests/test_batch.py proves with hypothesis on generated facts, ages and dates of
+every pack (a difference is a bug here, not in the engine)::
 
     from fazhi.discretion.batch import evaluate
 

@@ -228,3 +228,64 @@ def test_categorical_columns_give_the_same_result_as_strings():
         codes.row(i, "za.beat", LIB) for i in range(3)
     ]
     assert codes.outcome.tolist() == [PENALTY, PENALTY, ERROR]
+
+
+# ------------------------------------------------- the batch is a twin of decide (ADR 0016)
+
+THRESHOLDS = (14, 16, 18, 70)  # the ages the general layer and the packs read
+SPANS = {  # act dates inside every pack's days, across 2026-01-01 (2012 → 2025 text)
+    "zaglcff": (D(2025, 6, 1), D(2026, 6, 30)),
+    "waterway": (D(2024, 1, 1), D(2025, 12, 31)),
+    "fdxwlzpf": (D(2022, 12, 1), D(2026, 12, 31)),
+}
+
+
+def _birthday(birth_year_day: D, years: int) -> D:
+    try:
+        return birth_year_day.replace(year=birth_year_day.year - years)
+    except ValueError:  # 29 February in a year without it
+        return birth_year_day.replace(year=birth_year_day.year - years, day=28)
+
+
+@st.composite
+def a_case_at_an_age_threshold(draw) -> dict:
+    """A case of any offence of any pack whose offender is a day around 14, 16, 18 or 70."""
+    case = draw(a_case())
+    code = case["offence"]
+    first, last = SPANS[LIB.versions[code][0].series]
+    act = draw(st.dates(first, last) | st.sampled_from([D(2025, 12, 31), D(2026, 1, 1)]))
+    act = min(max(act, first), last)
+    decided = act + dt.timedelta(days=draw(st.integers(0, 400)))
+    shift = dt.timedelta(days=draw(st.integers(-1, 1)))
+    birth = _birthday(act, draw(st.sampled_from(THRESHOLDS))) + shift
+    if draw(st.integers(0, 9)) == 0:
+        birth = draw(st.sampled_from([D(2008, 2, 29), D(2012, 2, 29), D(1956, 2, 29)]))
+    facts = {k: v for k, v in case["facts"].items() if k != "organisation"}
+    facts["offender_birth_date"] = birth
+    for name in ("first_violation", "prior_exemption_or_conviction", "pregnant_or_nursing_infant"):
+        facts[name] = draw(st.booleans())
+    return {"offence": code, "facts": facts, "act": act, "decided": decided}
+
+
+@hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(a_case_at_an_age_threshold(), min_size=1, max_size=25))
+def test_the_batch_agrees_with_decide_at_the_age_thresholds_of_every_pack(cases):
+    result = run(cases)
+
+    for index, case in enumerate(cases):
+        assert result.row(index, case["offence"], LIB) == expected(case), case
+
+
+def test_the_threshold_cases_reach_every_pack_and_both_2012_and_2025_texts():
+    packs = {pack.name for code in CODES for pack in LIB.versions[code]}
+    applied: set[str] = set()
+    for code in CODES:
+        first, last = SPANS[LIB.versions[code][0].series]
+        for act in (first, last):
+            facts = {"harm": "minor", "offender_birth_date": _birthday(act, 16)}
+            for name, fact in LIB.versions[code][-1].offences[code].facts.items():
+                if fact.required and name not in facts:
+                    facts[name] = fact.choices[0] if fact.type == "enum" else 0
+            applied.add(decide(code, facts, act, act + dt.timedelta(days=5), library=LIB).pack)
+
+    assert applied == packs
