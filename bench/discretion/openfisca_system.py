@@ -70,7 +70,8 @@ def age(person, period):
         month = d.astype("M8[M]")
         return (month.view(np.int64) % 12) * 100 + (d - month.astype("M8[D]")).view(np.int64)
 
-    return years - (month_day(act) < month_day(birth))
+    # 周岁 from the day after the birthday (ADR 0015), as fazhi.core.age.age_on.
+    return np.maximum(years - (month_day(act) <= month_day(birth)), 0)
 
 
 def expired(person, period):  # 第二十二条: six months
