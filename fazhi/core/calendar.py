@@ -158,6 +158,13 @@ class WorkCalendar:
     known_years: frozenset[int] = frozenset()
     sources: tuple[str, ...] = ()
     notices: dict[int, Notice] = field(default_factory=dict)
+    # Days already decided by is_workday (the calendar does not change once built).
+    _decided: dict[dt.date, bool] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _infos: dict[dt.date, DayInfo] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def load(
@@ -213,13 +220,25 @@ class WorkCalendar:
         return name
 
     def is_workday(self, day: dt.date) -> bool:
-        if day in self.makeup_workdays:
-            return True
-        if self._rest_name(day) is not None:
-            return False
-        return day.weekday() < 5
+        # The hot path of every period: one dict lookup once a day has been decided.
+        answer = self._decided.get(day)
+        if answer is None:
+            if day in self.makeup_workdays:
+                answer = True
+            elif self._rest_name(day) is not None:
+                answer = False
+            else:
+                answer = day.weekday() < 5
+            self._decided[day] = answer
+        return answer
 
     def info(self, day: dt.date) -> DayInfo:
+        answer = self._infos.get(day)
+        if answer is None:
+            answer = self._infos[day] = self._info(day)
+        return answer
+
+    def _info(self, day: dt.date) -> DayInfo:
         known = self.is_known(day.year)
         if day in self.makeup_workdays:
             return DayInfo(day, True, self.makeup_workdays[day], known)
