@@ -61,6 +61,8 @@ from fazhi.core.rulepacks import (
     read_yaml,
 )
 
+# The 2024 text of the 办法 is not among the statute texts the platform holds (shared/domain/laws):
+# the days below follow the legal brief's summary of 第二条 (§7, §12) — unverified against the text.
 STATUTORY_BASIS = "《全国年节及纪念日放假办法》第二条"
 STATUTORY_FROM_YEAR = 2025  # the 2024 revision is in force from 2025-01-01
 FESTIVALS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
