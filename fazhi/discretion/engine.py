@@ -19,7 +19,7 @@ How one version of the law decides (every step goes into ``trace`` with its cita
 
 1. The facts are checked against the offence's declared facts: a missing required fact, an
    unknown fact or a value outside its domain raises ``InvalidFacts`` naming the fact.
-   ``age`` (full years at the act date), ``act_date`` and ``tier_rank`` are derived.
+   ``age`` (周岁 on the act date, from the day after the birthday: ADR 0015), ``act_date`` and ``tier_rank`` are derived.
 2. Limitation (追究时效): if ``discovered_on`` is later than the act date plus the pack's period
    (治安法 第二十二条: 6 months; 行政处罚法 第三十六条: 2 years, 5 in the extended case), the
    outcome is ``no_penalty``. Without ``discovered_on`` the trace says it was not checked.
@@ -52,6 +52,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from fazhi.core.age import age_on
 from fazhi.core.errors import FazhiError
 from fazhi.discretion.conditions import add_months
 from fazhi.discretion.packs import (
@@ -356,10 +357,6 @@ def _step(rule: Rule, effect: str, detail: str = "") -> TraceStep:
     return TraceStep(rule.key, rule.citation, effect, detail, rule.unverified, rule.benchmark)
 
 
-def _age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 def _values(offence: Offence, facts: dict[str, Any], act_date: dt.date) -> dict[str, Any]:
     """Return the typed fact values of FACTS for OFFENCE, with defaults and derived facts."""
     values: dict[str, Any] = {}
@@ -393,7 +390,7 @@ def _values(offence: Offence, facts: dict[str, Any], act_date: dt.date) -> dict[
     elif birth > act_date:
         raise InvalidFacts(_("出生日期晚于违法行为发生日期。"), field="offender_birth_date")
     else:
-        values["age"] = _age_on(birth, act_date)
+        values["age"] = age_on(birth, act_date)  # 周岁, from the day after the birthday
     discovered = values.get("discovered_on")
     if discovered is not None and discovered < act_date:
         raise InvalidFacts(_("发现日期早于违法行为发生日期。"), field="discovered_on")

@@ -82,7 +82,7 @@ COMMON_FACTS: tuple[FactSpec, ...] = (
 )
 # Facts the engine derives; conditions may read them, callers may not give them.
 DERIVED_FACTS = {
-    "age": FactType("age", "int"),  # full years at the act date (absent for organisations)
+    "age": FactType("age", "int"),  # 周岁 on the act date (ADR 0015); absent for organisations
     "tier_rank": FactType("tier_rank", "int"),  # 0 = the offence's lightest tier
     "act_date": FactType("act_date", "date"),
 }
