@@ -41,7 +41,7 @@ import datetime as dt
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -635,8 +635,7 @@ def _example_connection() -> Any:
 
     It is no database of the installation: the examples need none, so it is opened whatever
     the configured database is, and even where the test runner blocks database access (its
-    own ``ensure_connection``; the failures Django's test cases put on other aliases are
-    lifted). The schema is created once per thread, from the models.
+    own ``ensure_connection``). The schema is created once per thread, from the models.
     """
     from django.db.backends.sqlite3.base import DatabaseWrapper
 
@@ -646,17 +645,15 @@ def _example_connection() -> Any:
                 with self.wrap_database_errors:
                     self.connect()
 
-    if EXAMPLES_DB not in connections.settings:
-        memory = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
-        connections.settings[EXAMPLES_DB] = connections.configure_settings(
-            {DEFAULT_DB_ALIAS: dict(memory), EXAMPLES_DB: memory}
-        )[EXAMPLES_DB]
     connection = getattr(_examples, "connection", None)
     if connection is None:
-        connection = ExamplesWrapper(connections.settings[EXAMPLES_DB], EXAMPLES_DB)
+        memory = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+        settings_dict = connections.configure_settings(
+            {DEFAULT_DB_ALIAS: dict(memory), EXAMPLES_DB: memory}
+        )[EXAMPLES_DB]
+        connection = ExamplesWrapper(settings_dict, EXAMPLES_DB)
         _examples.connection = connection
-    for name in ("connect", "temporary_connection", "cursor", "chunked_cursor"):
-        connection.__dict__.pop(name, None)  # a test case's "queries not allowed" wrappers
+    connections.settings[EXAMPLES_DB] = connection.settings_dict
     connections[EXAMPLES_DB] = connection
     connection.ensure_connection()
     with connection.cursor() as cursor:
@@ -677,11 +674,19 @@ def example_database() -> Iterator[str]:
     """Yield the alias of an in-memory database with the schema; whatever is written is rolled
     back. The rule files' examples build their rows there and run the writer's real SQL."""
     _example_connection()
-    with transaction.atomic(using=EXAMPLES_DB):
-        try:
-            yield EXAMPLES_DB
-        finally:
-            transaction.set_rollback(True, using=EXAMPLES_DB)
+    try:
+        with transaction.atomic(using=EXAMPLES_DB):
+            try:
+                yield EXAMPLES_DB
+            finally:
+                transaction.set_rollback(True, using=EXAMPLES_DB)
+    finally:
+        # The alias exists only while an example runs: the installation (and a test case's
+        # list of the databases it may use) never sees it. The database lives on in this
+        # thread's connection object for the next example.
+        connections.settings.pop(EXAMPLES_DB, None)
+        with suppress(AttributeError):  # not set on this thread
+            del connections[EXAMPLES_DB]
 
 
 def row(model: type[models.Model], using: str, **values: Any) -> models.Model:

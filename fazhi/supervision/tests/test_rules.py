@@ -91,3 +91,38 @@ def test_a_where_the_scan_cannot_run_in_sql_is_refused(tmp_path):
 
     with pytest.raises(RulePackError, match="the scan runs eq, gt, gte, lt, lte and in only"):
         load_warning_pack(path)
+
+
+def test_examples_run_on_their_own_database_which_is_gone_afterwards():
+    """The examples' in-memory database is never one the installation (or a test case) sees."""
+    from django.db import connections
+
+    from fazhi.core.warnings import EXAMPLES_DB
+    from fazhi.supervision.examples import run_warning_examples
+
+    results = run_warning_examples(Path(settings.RULES_DIR) / "warnings" / "orders.yaml")
+
+    assert results
+    assert all(r.passed for r in results)
+    assert EXAMPLES_DB not in connections.settings
+    assert EXAMPLES_DB not in list(connections)
+
+
+def test_a_wrong_expectation_fails_through_the_scan_s_sql(tmp_path):
+    """An example is checked against what the scan's SQL opens, not against a twin."""
+    import shutil
+
+    from fazhi.supervision.examples import run_warning_examples
+
+    rules = Path(settings.RULES_DIR)
+    for folder in ("procedure", "calendar"):
+        shutil.copytree(rules / folder, tmp_path / folder)
+    (tmp_path / "warnings").mkdir()
+    text = (rules / "warnings" / "orders.yaml").read_text(encoding="utf-8")
+    wrong = tmp_path / "warnings" / "orders.yaml"
+    wrong.write_text(text.replace("open: [DUBAN_OVERDUE]", "open: []", 1), encoding="utf-8")
+
+    failed = [r for r in run_warning_examples(wrong) if not r.passed]
+
+    assert len(failed) == 1
+    assert "open: expected [], got ['DUBAN_OVERDUE']" in failed[0].detail
