@@ -2,26 +2,248 @@
 
 ``fazhi import items FILE`` and the other verbs of the product map onto management commands
 (see VERBS); anything else (``fazhi migrate``, ``fazhi createsuperuser`` …) goes to Django.
+
+Before a command runs, ``main`` checks what an operator gets wrong before setup — a setting that
+cannot be read, a database that does not answer, a database not migrated yet, a rule file that
+does not load — and says so in ONE line on stderr with the command to run, in zh-hans or English
+by the terminal's locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), exiting 2; never a traceback
+(docs/operations/first-hour.md). The lines are in the project's one catalog (locale/), read with
+the standard library's gettext because settings may be too broken to start Django's.
 """
 
+from __future__ import annotations
+
+import contextlib
+import gettext as stdlib_gettext
 import os
 import sys
+from importlib.util import find_spec
+from pathlib import Path
 
 # Verbs whose Django command name differs from the word an operator types.
 VERBS = {
     "import": "import_data",
 }
 
+# Commands that must work on a database that is not migrated (or not reachable at all).
+NO_DATABASE = frozenset(
+    {
+        "help",
+        "--help",
+        "-h",
+        "version",
+        "--version",
+        "check",
+        "makemigrations",
+        "makemessages",
+        "compilemessages",
+        "collectstatic",
+        "findstatic",
+        "test",
+    }
+)
+# Commands that need the database to answer but not to be migrated.
+CONNECT_ONLY = frozenset({"migrate", "showmigrations", "sqlmigrate", "dbshell", "sqlflush"})
+
+EXIT_SETUP = 2
+_LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+
+class SetupProblem(Exception):
+    """One line for the operator: what is wrong before setup and what to run."""
+
+
+def terminal_language(environ: dict[str, str] | None = None) -> str:
+    """``en`` or ``zh-hans`` from the locale variables, in gettext's order; zh-hans otherwise."""
+    env = os.environ if environ is None else environ
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        for part in value.split(":"):
+            code = part.strip().lower()
+            if not code or code in {"c", "posix"} or code.startswith(("c.", "posix.")):
+                continue
+            return "en" if code.startswith("en") else "zh-hans"
+    return "zh-hans"
+
+
+def _(message: str) -> str:
+    """Translate MESSAGE (a zh-hans msgid of the project's catalog) into the terminal's language."""
+    language = terminal_language()
+    if language != "en":
+        return message
+    catalog = stdlib_gettext.translation(
+        "django", localedir=str(_LOCALE_DIR), languages=["en"], fallback=True
+    )
+    return catalog.gettext(message)
+
+
+def _database_label() -> str:
+    """Engine, host and name of the default database — never the password."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    engine = str(db.get("ENGINE", "")).rsplit(".", 1)[-1]
+    where = f"{db.get('HOST')}:{db.get('PORT')}/" if db.get("HOST") else ""
+    return f"{engine} {where}{db.get('NAME', '')}"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def unapplied_migrations() -> list[str]:
+    """``app.name`` of every migration file on disk that the default database has not applied.
+
+    Cheap: migration files are listed, not imported (a command starts in a fraction of a
+    second); only when some look missing does Django's own plan confirm it.
+    """
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
+    recorder = MigrationRecorder(connection)
+    if not recorder.has_table():
+        applied: set[tuple[str, str]] = set()
+    else:
+        applied = set(recorder.applied_migrations())
+    missing = []
+    for config in apps.get_app_configs():
+        spec = find_spec(f"{config.name}.migrations")
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        for folder in spec.submodule_search_locations:
+            for path in Path(folder).glob("[0-9][0-9][0-9][0-9]_*.py"):
+                if (config.label, path.stem) not in applied:
+                    missing.append((config.label, path.stem))
+    if not missing:
+        return []
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{m.app_label}.{m.name}" for m, _backwards in plan]
+
+
+def check_database(*, migrated: bool = True) -> None:
+    """Raise SetupProblem when the database does not answer or (MIGRATED) is not migrated."""
+    from django.db import connection
+    from django.db.utils import Error
+
+    try:
+        connection.ensure_connection()
+    except Error as exc:
+        raise SetupProblem(
+            _(
+                "数据库无法连接（%(database)s）：%(reason)s。请检查 DATABASE_URL 并确认数据库服务已启动。"
+            )
+            % {"database": _database_label(), "reason": _first_line(exc)}
+        ) from None
+    if not migrated:
+        return
+    try:
+        missing = unapplied_migrations()
+    except Error as exc:
+        raise SetupProblem(
+            _("数据库无法读取（%(database)s）：%(reason)s。请检查 DATABASE_URL。")
+            % {"database": _database_label(), "reason": _first_line(exc)}
+        ) from None
+    if missing:
+        raise SetupProblem(
+            _("数据库尚未完成迁移（%(count)s 个迁移未执行）。请先运行：fazhi migrate")
+            % {"count": len(missing)}
+        )
+
+
+def _settings_problem(exc: BaseException) -> SetupProblem:
+    return SetupProblem(
+        _("配置错误：%(reason)s。请检查环境变量（docs/operations/configuration.md）。")
+        % {"reason": _first_line(exc)}
+    )
+
+
+def _pack_problem(exc: BaseException) -> SetupProblem:
+    return SetupProblem(
+        _("规则文件无法加载：%(error)s。修改后运行 fazhi rules test 检查。") % {"error": str(exc)}
+    )
+
+
+def setup(command: str) -> None:
+    """Load the settings and the apps, then check the database as COMMAND needs it."""
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    from fazhi.core.rulepacks import RulePackError
+
+    try:
+        from django.conf import settings
+
+        settings.INSTALLED_APPS  # noqa: B018  (reads the settings module)
+        settings.SECRET_KEY  # noqa: B018  (required: Django refuses an empty one only when used)
+    except (ImproperlyConfigured, ValueError, ImportError) as exc:
+        if command in {"help", "--help", "-h", "version", "--version"}:
+            return  # Django's help prints a note about the settings and goes on
+        raise _settings_problem(exc) from None
+    from django.db.utils import Error
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise _settings_problem(exc) from None
+    except RulePackError as exc:
+        raise _pack_problem(exc) from None
+    except Error:
+        # An app read the database while starting: say why it could not.
+        check_database(migrated=command not in CONNECT_ONLY)
+        raise
+    if command in NO_DATABASE:
+        return
+    check_database(migrated=command not in CONNECT_ONLY)
+
+
+def _diagnose(command: str, exc: BaseException) -> None:
+    """After a database error in COMMAND: raise SetupProblem if the cause is the setup."""
+    if command in NO_DATABASE:
+        return
+    from django.db import connection
+
+    with contextlib.suppress(Exception):  # a broken connection may not close cleanly
+        connection.close()
+    check_database(migrated=command not in CONNECT_ONLY)
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fazhi.settings")
-    from django.core.management import execute_from_command_line
-
     args = list(sys.argv if argv is None else argv)
     if len(args) > 1 and args[1] in VERBS:
         args[1] = VERBS[args[1]]
     args[0] = "fazhi"
-    execute_from_command_line(args)
+    command = args[1] if len(args) > 1 else "help"
+    try:
+        setup(command)
+        _run(args, command)
+    except SetupProblem as problem:
+        sys.stderr.write(f"fazhi: {problem}\n")
+        sys.exit(EXIT_SETUP)
+
+
+def _run(args: list[str], command: str) -> None:
+    from django.core.management import execute_from_command_line
+
+    try:
+        from django.db.utils import DatabaseError
+
+        from fazhi.core.rulepacks import RulePackError
+    except Exception:  # settings too broken: Django's help says so
+        execute_from_command_line(args)
+        return
+    try:
+        execute_from_command_line(args)
+    except RulePackError as exc:
+        raise _pack_problem(exc) from None
+    except DatabaseError as exc:
+        _diagnose(command, exc)
+        raise
 
 
 if __name__ == "__main__":

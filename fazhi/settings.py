@@ -112,12 +112,24 @@ TEMPLATES = [
 # DATABASE_URL selects the engine; the embedded default is SQLite in WAL mode. IMMEDIATE write
 # transactions make concurrent writers queue on the busy timeout instead of failing with
 # "database is locked" when a DEFERRED reader tries to upgrade to a writer.
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'fazhi.sqlite3'}"),
-        conn_max_age=env_int("FAZHI_DB_CONN_MAX_AGE", default=0),
+_DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'fazhi.sqlite3'}")
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            _DATABASE_URL, conn_max_age=env_int("FAZHI_DB_CONN_MAX_AGE", default=0)
+        )
+    }
+except ValueError:  # an unknown scheme, a malformed port …: name the scheme, never the password
+    _scheme = _DATABASE_URL.split("://", 1)[0] if "://" in _DATABASE_URL else ""
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database URL (scheme {_scheme!r}); "
+        "use e.g. postgres://user:password@host:5432/name or sqlite:////path/fazhi.sqlite3"
+    ) from None
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # A server that does not answer fails a command within seconds instead of hanging.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "FAZHI_DB_CONNECT_TIMEOUT", default=10
     )
-}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
