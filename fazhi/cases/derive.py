@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from fazhi.cases.packs import DeadlineSpec, Pack, Requirement
+from fazhi.cases.packs import DeadlineSpec, Pack, Precondition, Requirement
 from fazhi.core.calendar import WorkCalendar, default_calendar
 from fazhi.core.errors import LegalRuleViolation
 from fazhi.core.periods import PeriodUnit, add_period
@@ -25,11 +25,11 @@ class Ev:
     kind: str
     occurred_at: dt.datetime
     ended_at: dt.datetime | None = None
-    data: dict = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
     corrects: Any = None
 
     @classmethod
-    def of(cls, row) -> Ev:
+    def of(cls, row: Any) -> Ev:  # a ProceduralEvent
         return cls(row.pk, row.kind, row.occurred_at, row.ended_at, row.data or {}, row.corrects_id)
 
 
@@ -73,7 +73,7 @@ def _gap_ran_out(
     if gap is None:
         return True
     period = add_period(earlier, gap.amount, gap.unit, calendar=calendar or default_calendar())
-    if gap.unit == PeriodUnit.HOURS:
+    if PeriodUnit(gap.unit) is PeriodUnit.HOURS:
         return period.due_at <= later
     return period.due_at <= _next_midnight(later)
 
@@ -180,7 +180,7 @@ def check_new_event(
             raise refuse(_(pre.message), "kind", pre.code, pre.basis, pre.unverified)
 
 
-def _field_of(pre) -> str:
+def _field_of(pre: Precondition) -> str:
     """Return the field a value refusal points at: the first data field its tests name."""
     return next((t.field for t in pre.when if t.field.startswith("data.")), "kind")
 
@@ -210,7 +210,7 @@ class ComputedDeadline:
     status: str  # open | paused | met | missed | stopped (ended by an event, 转为一般程序)
     met_at: dt.datetime | None
     basis: str
-    facts: dict  # how it was counted, as data (fazhi.cases.explain renders it; ADR 0018)
+    facts: dict[str, Any]  # how it was counted, as data (fazhi.cases.explain renders it; ADR 0018)
     is_provisional: bool
     is_liberty: bool
     paused_days: int
@@ -348,7 +348,7 @@ def _one(
                 }
             )
             bases.append(pause.basis)
-    total = amount + (paused_days if spec.unit != PeriodUnit.HOURS else 0)
+    total = amount + (paused_days if PeriodUnit(spec.unit) is not PeriodUnit.HOURS else 0)
     period = add_period(start_at, total, spec.unit, liberty=spec.liberty, calendar=calendar)
     periods = [period]
     approvals = sorted(
