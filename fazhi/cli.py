@@ -17,7 +17,6 @@ import contextlib
 import gettext as stdlib_gettext
 import os
 import sys
-from importlib.util import find_spec
 from pathlib import Path
 
 # Verbs whose Django command name differs from the word an operator types.
@@ -44,6 +43,8 @@ NO_DATABASE = frozenset(
 )
 # Commands that need the database to answer but not to be migrated.
 CONNECT_ONLY = frozenset({"migrate", "showmigrations", "sqlmigrate", "dbshell", "sqlflush"})
+# Commands that report the database's state themselves (`fazhi status` fails its check).
+REPORTS_DATABASE = frozenset({"status"})
 
 EXIT_SETUP = 2
 _LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -92,39 +93,6 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def unapplied_migrations() -> list[str]:
-    """``app.name`` of every migration file on disk that the default database has not applied.
-
-    Cheap: migration files are listed, not imported (a command starts in a fraction of a
-    second); only when some look missing does Django's own plan confirm it.
-    """
-    from django.apps import apps
-    from django.db import connection
-    from django.db.migrations.recorder import MigrationRecorder
-
-    recorder = MigrationRecorder(connection)
-    if not recorder.has_table():
-        applied: set[tuple[str, str]] = set()
-    else:
-        applied = set(recorder.applied_migrations())
-    missing = []
-    for config in apps.get_app_configs():
-        spec = find_spec(f"{config.name}.migrations")
-        if spec is None or not spec.submodule_search_locations:
-            continue
-        for folder in spec.submodule_search_locations:
-            for path in Path(folder).glob("[0-9][0-9][0-9][0-9]_*.py"):
-                if (config.label, path.stem) not in applied:
-                    missing.append((config.label, path.stem))
-    if not missing:
-        return []
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return [f"{m.app_label}.{m.name}" for m, _backwards in plan]
-
-
 def check_database(*, migrated: bool = True) -> None:
     """Raise SetupProblem when the database does not answer or (MIGRATED) is not migrated."""
     from django.db import connection
@@ -141,6 +109,8 @@ def check_database(*, migrated: bool = True) -> None:
         ) from None
     if not migrated:
         return
+    from fazhi.core.status import unapplied_migrations
+
     try:
         missing = unapplied_migrations()
     except Error as exc:
@@ -196,14 +166,14 @@ def setup(command: str) -> None:
         # An app read the database while starting: say why it could not.
         check_database(migrated=command not in CONNECT_ONLY)
         raise
-    if command in NO_DATABASE:
+    if command in NO_DATABASE or command in REPORTS_DATABASE:
         return
     check_database(migrated=command not in CONNECT_ONLY)
 
 
 def _diagnose(command: str, exc: BaseException) -> None:
     """After a database error in COMMAND: raise SetupProblem if the cause is the setup."""
-    if command in NO_DATABASE:
+    if command in NO_DATABASE or command in REPORTS_DATABASE:
         return
     from django.db import connection
 

@@ -3,10 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from fazhi.api import api
+from fazhi.core import health
 
 # URLs carry no language prefix: the language comes from the session/cookie (set_language)
 # so that a link or bookmark works in both languages.
 urlpatterns = [
+    # Probes and the operator's status (docs/operations/first-hour.md): no login, no data.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("status/", health.status_page, name="status"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

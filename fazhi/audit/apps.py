@@ -12,3 +12,7 @@ class AuditConfig(AppConfig):
 
         auditing.install(log.record)  # core's import framework records through this hook
         auth_events.connect()
+        from fazhi.audit.status import check_audit
+        from fazhi.core import status
+
+        status.register("audit", check_audit)  # fazhi status: last verification, anchor age

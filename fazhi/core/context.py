@@ -65,6 +65,7 @@ NAV = (
     NavItem(_("审计日志"), "audit:log", C.READ_AUDIT_LOG, SYSTEM),
     NavItem(_("工作日历"), "core:calendar", C.IMPORT_REFERENCE_DATA, SYSTEM),
     NavItem(_("账号管理"), "org:accounts", C.MANAGE_ACCOUNTS, SYSTEM),
+    NavItem(_("系统状态"), "status", C.MANAGE_ACCOUNTS, SYSTEM),  # the 系统管理员 only
     NavItem(_("角色与数据范围"), "org:account_roles", C.ASSIGN_ROLES, SYSTEM),
 )
 

@@ -10,6 +10,8 @@ long; a sweep killed mid-way is repaired by the next (docs/decisions/0014-one-wa
 from __future__ import annotations
 
 import logging
+import os
+import socket
 
 from django.conf import settings
 from django.utils import timezone
@@ -19,6 +21,14 @@ from huey.contrib.djhuey import db_periodic_task, lock_task
 from fazhi.core import warnings
 
 logger = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(minute="*"))
+def heartbeat() -> None:
+    """Say the worker is alive, once a minute (``fazhi status``: the worker's last heartbeat)."""
+    from fazhi.core.models import beat
+
+    beat("worker", host=socket.gethostname(), pid=os.getpid())
 
 
 @db_periodic_task(crontab(minute=f"*/{settings.FAZHI_SCAN_MINUTES}"))

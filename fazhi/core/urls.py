@@ -5,6 +5,5 @@ from fazhi.core import calendar_views, views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
     path("calendar/", calendar_views.calendar_page, name="calendar"),
 ]

@@ -614,13 +614,23 @@ def refresh(
 
 
 def sweep(at: dt.datetime, *, using: str = DEFAULT_DB_ALIAS) -> SweepResult:
-    """The one full run: every source's rules (each in its own transaction), then every step."""
+    """The one full run: every source's rules (each in its own transaction), then every step.
+
+    Its start, end and counts are kept in the ``sweep`` heartbeat (``fazhi status``, /metrics).
+    """
+    from django.utils import timezone
+
+    started = timezone.now()
     result = SweepResult()
     for name, src in sorted(_SOURCES.items()):
         result.sources[name] = run_source(src, at, using=using)
     for name, step in sorted(_STEPS.items()):
         with transaction.atomic(using=using):
             result.steps[name] = step(at)
+    if using == DEFAULT_DB_ALIAS:
+        from fazhi.core.models import beat
+
+        beat("sweep", started_at=started, opened=result.opened, closed=result.closed)
     return result
 
 

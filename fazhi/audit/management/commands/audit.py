@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fazhi.audit import log as audit
 from fazhi.audit import retention
 from fazhi.core.errors import FazhiError
 
@@ -43,7 +42,9 @@ class Command(BaseCommand):
             self.prune(_date(options["before"]), options["by"], options["dry_run"])
 
     def verify(self) -> None:
-        result = audit.verify()
+        from fazhi.audit.status import verify_and_record
+
+        result = verify_and_record()  # fazhi status shows when and with what result
         if result.ok:
             self.stdout.write(f"ok: {result.checked} entries")
             return
