@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from functools import cache
 
 from django.conf import settings
@@ -127,3 +128,27 @@ def test_a_failed_mediation_never_makes_the_handling_deadline_earlier(accepted, 
     events = [Ev(1, "accept", accepted), Ev(2, "mediate", accepted)]
     failed = Ev(3, "mediation_failed", accepted + failed_after)
     assert due([*events, failed]) >= due(events)
+
+
+@given(
+    accepted=instants(),
+    appraisal=offsets(20),
+    length=offsets(20),
+    later=offsets(60),
+    language=st.sampled_from(["en", "zh-hans"]),
+)
+def test_the_facts_are_the_same_in_every_language(accepted, appraisal, length, later, language):
+    from django.utils import translation
+
+    events = [
+        Ev(1, "accept", accepted),
+        Ev(2, "appraisal", accepted + appraisal, accepted + appraisal + length),
+        Ev(3, "extend", accepted + later, data={"approver": "市局", "deadline": "handling"}),
+        Ev(4, "hearing_request", accepted + later),
+    ]
+    with translation.override("zh-hans"):
+        chinese = [d.facts for d in compute_deadlines(pack(), events, calendar())]
+    with translation.override(language):
+        other = [d.facts for d in compute_deadlines(pack(), events, calendar())]
+    assert other == chinese
+    assert json.loads(json.dumps(other)) == other  # stored as it is, no text rendered
