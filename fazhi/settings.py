@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request counts and latency by view for /metrics (fazhi/core/monitoring.py): first and …
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -83,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # … last but Axes.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # AxesMiddleware must be last: it turns a locked-out login into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -265,6 +269,19 @@ FAZHI_UPLOAD_MAX_MB = env_int("FAZHI_UPLOAD_MAX_MB", default=10)
 if not 1 <= FAZHI_UPLOAD_MAX_MB <= 100:
     raise ImproperlyConfigured(f"FAZHI_UPLOAD_MAX_MB={FAZHI_UPLOAD_MAX_MB}: use 1 to 100")
 FAZHI_UPLOAD_MAX_BYTES = FAZHI_UPLOAD_MAX_MB * 1024 * 1024
+
+# --- Monitoring (docs/operations/first-hour.md) ----------------------------------------------
+# /metrics answers only these addresses (comma-separated CIDRs); every other address gets 404.
+FAZHI_METRICS_ALLOW = env_list("FAZHI_METRICS_ALLOW", default=["127.0.0.1/32"])
+try:
+    import ipaddress as _ipaddress
+
+    for _net in FAZHI_METRICS_ALLOW:
+        _ipaddress.ip_network(_net, strict=False)
+except ValueError:
+    raise ImproperlyConfigured(
+        f"FAZHI_METRICS_ALLOW={','.join(FAZHI_METRICS_ALLOW)!r}: use CIDRs such as 10.0.0.0/8"
+    ) from None
 
 LOGGING = {
     "version": 1,

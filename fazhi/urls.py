@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from fazhi.api import api
-from fazhi.core import health
+from fazhi.core import health, monitoring
 
 # URLs carry no language prefix: the language comes from the session/cookie (set_language)
 # so that a link or bookmark works in both languages.
@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("status/", health.status_page, name="status"),
+    path("metrics", monitoring.metrics, name="metrics"),  # only FAZHI_METRICS_ALLOW
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
