@@ -56,13 +56,16 @@ class ApplicationFields(Schema):
     accepted_at: dt.datetime | None
     completed_at: dt.datetime | None
     due_on: dt.date | None = Field(None, description="the last day of the promised time limit")
-    is_overdue: bool = Field(..., description="running and its last day has passed")
+    due_at: dt.datetime | None = Field(
+        None, description="late from this instant on (an hour limit: the exact hour)"
+    )
+    is_overdue: bool = Field(..., description="running and its due instant (due_at) has come")
     visits: int
     fully_online: bool | None = Field(None, description="全程网办, fixed on completion")
     on_the_spot: bool | None = Field(None, description="当场办结, fixed on completion")
 
 
-def application_row(app: Application, today: dt.date) -> dict[str, Any]:
+def application_row(app: Application, now: dt.datetime) -> dict[str, Any]:
     return {
         "receipt": app.receipt,
         "item_code": app.item.code,
@@ -81,9 +84,8 @@ def application_row(app: Application, today: dt.date) -> dict[str, Any]:
         "accepted_at": app.accepted_at,
         "completed_at": app.completed_at,
         "due_on": app.due_on,
-        "is_overdue": bool(
-            app.status in queue.RUNNING_STATUSES and app.due_on and app.due_on < today
-        ),
+        "due_at": app.due_at,
+        "is_overdue": queue.is_overdue(app, now),
         "visits": app.visits,
         "fully_online": app.fully_online,
         "on_the_spot": app.on_the_spot,
@@ -237,7 +239,7 @@ def _invalid(errors: dict[str, list[str]], code: str = "invalid", status: int = 
 def _detail(app: Application) -> dict[str, Any]:
     now = timezone.now()
     clock = clock_of(app, at=now)
-    return application_row(app, queue.today_of(now)) | {
+    return application_row(app, now) | {
         "form_data": app.form_data,
         "clock": {
             "state": clock.state,
@@ -285,9 +287,8 @@ def list_applications(request: HttpRequest, filters: Query[ApplicationFilterIn])
     found = queue.find_applications(_viewer(request), filters.to_filter(), at=now)
     offset = (filters.page - 1) * filters.page_size
     rows = list(found[offset : offset + filters.page_size + 1])
-    today = queue.today_of(now)
     return {
-        "items": [application_row(app, today) for app in rows[: filters.page_size]],
+        "items": [application_row(app, now) for app in rows[: filters.page_size]],
         "page": filters.page,
         "page_size": filters.page_size,
         "total": found.count(),

@@ -18,7 +18,6 @@ applications.fix_handling_time), not recomputed per row from timestamps and the 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -77,13 +76,17 @@ def _completed(period: Period) -> Q:
     )
 
 
-def _as_of(period: Period) -> dt.date:
-    """The day the overdue-open count is taken on: the period's end, or today if earlier."""
-    return min(period.end, timezone.localdate())
-
-
 def _overdue_open(period: Period) -> Q:
-    return Q(status__in=RUNNING, due_on__lt=_as_of(period))
+    """Running and late at the as-of moment: now, or the period's last instant if earlier.
+
+    Late means ``due_at <= at`` (STYLE §7): an hour limit from its exact hour, a day limit from
+    the end of its last day. At the last instant of a past period that is ``due_at < high``,
+    so a day limit whose last day is the period's last day is not yet late.
+    """
+    now = timezone.now()
+    if period.high <= now:
+        return Q(status__in=RUNNING, due_at__lt=period.high)
+    return Q(status__in=RUNNING, due_at__lte=now)
 
 
 def roster_items() -> QuerySet:
@@ -310,7 +313,10 @@ def average_hours(i: Inputs) -> MetricValue:
 @service_metric(
     "services_overdue_open",
     name=_("逾期未办结办件"),
-    formula=_("计时中（已受理、已准予）且办结期限早于统计日（期间截止日与今天中较早者）的办件数"),
+    formula=_(
+        "计时中（已受理、已准予）且在统计时点（期间结束时与当前时刻中较早者）已届办结期限的办件数"
+        "（小时时限自期满时刻起，日时限自期满日结束时起）"
+    ),
     unit=_("件"),
     kind=MetricKind.COUNT,
 )
@@ -319,7 +325,7 @@ def overdue_open(i: Inputs) -> MetricValue:
         in_scope(i.scope)
         .filter(_overdue_open(i.period))
         .select_related("item", "unit")
-        .order_by("due_on", "id")
+        .order_by("due_at", "id")
     )
     return count_value(i.apps.overdue_open, records)
 

@@ -3,9 +3,11 @@
 The web queue, ``GET /api/v1/services/applications`` and the window clerk's home page read the
 same filter, so a count on the home page is exactly the number of rows its link shows.
 
-A running application (已受理 or 已准予) is *overdue* once its last day (``due_on``) has passed,
-and *due soon* when that day falls within the next N natural days (today included). A stopped clock
-(待补正) is neither: the promised time limit does not run while the applicant supplements.
+A running application (已受理 or 已准予) is *overdue* from the instant it is late (``due_at``, STYLE
+§7: late when ``at >= due_at``): an hour limit due at 10:00 is overdue at 10:00, a day limit from the
+end of its last day (``due_on``). It is *due soon* while not yet late and its due instant falls before
+the end of the Nth natural day from today (N = 0: today). A stopped clock (待补正) is neither: the
+promised time limit does not run while the applicant supplements.
 """
 
 from __future__ import annotations
@@ -47,19 +49,32 @@ def today_of(at: dt.datetime) -> dt.date:
     return at.astimezone(SHANGHAI).date()
 
 
-def overdue_condition(today: dt.date) -> Q:
-    """Running and its last day is before TODAY."""
-    return Q(status__in=RUNNING_STATUSES, due_on__lt=today)
+def soon_until(now: dt.datetime, days: int) -> dt.datetime:
+    """The end of the DAYSth natural day after NOW's day (0: the end of today): due before it is
+    due soon."""
+    return _local_start(today_of(now) + dt.timedelta(days=days + 1))
 
 
-def due_soon_condition(today: dt.date, days: int) -> Q:
-    """Running and its last day is TODAY or within the next DAYS natural days."""
-    return Q(
-        status__in=RUNNING_STATUSES, due_on__gte=today, due_on__lte=today + dt.timedelta(days=days)
+def overdue_condition(now: dt.datetime) -> Q:
+    """Running and late at NOW: its due instant has come (``due_at <= now``)."""
+    return Q(status__in=RUNNING_STATUSES, due_at__lte=now)
+
+
+def due_soon_condition(now: dt.datetime, days: int) -> Q:
+    """Running, not late at NOW, and due before the end of the DAYSth natural day from today."""
+    return Q(status__in=RUNNING_STATUSES, due_at__gt=now, due_at__lte=soon_until(now, days))
+
+
+def is_overdue(application: Application, now: dt.datetime) -> bool:
+    """overdue_condition for one application in memory (the API's row, the queue's colour)."""
+    return bool(
+        application.status in RUNNING_STATUSES
+        and application.due_at is not None
+        and application.due_at <= now
     )
 
 
-def _conditions(filters: QueueFilter, today: dt.date, *, with_status: bool = True) -> Q:
+def _conditions(filters: QueueFilter, now: dt.datetime, *, with_status: bool = True) -> Q:
     condition = Q()
     if with_status and filters.status:
         condition &= Q(status=filters.status)
@@ -70,9 +85,9 @@ def _conditions(filters: QueueFilter, today: dt.date, *, with_status: bool = Tru
     if filters.channel:
         condition &= Q(channel=filters.channel)
     if filters.overdue:
-        condition &= overdue_condition(today)
+        condition &= overdue_condition(now)
     if filters.due_within_days is not None:
-        condition &= due_soon_condition(today, filters.due_within_days)
+        condition &= due_soon_condition(now, filters.due_within_days)
     if filters.submitted_from:
         condition &= Q(submitted_at__gte=_local_start(filters.submitted_from))
     if filters.submitted_to:
@@ -88,15 +103,15 @@ def find_applications(
 ) -> QuerySet[Application]:
     """Return the applications USER may see that match FILTERS: the work first.
 
-    Open applications come first, nearest last day first, then those without one (not accepted
+    Open applications come first, nearest due instant first, then those without one (not accepted
     yet), newest first; ended applications (办结, 不予受理, 不予许可, 撤回) follow, newest first.
     """
-    today = today_of(at or timezone.now())
+    now = at or timezone.now()
     ended = Case(When(status__in=ENDED_STATUSES, then=Value(1)), default=Value(0))
-    open_due = Case(When(status__in=ENDED_STATUSES, then=Value(None)), default=F("due_on"))
+    open_due = Case(When(status__in=ENDED_STATUSES, then=Value(None)), default=F("due_at"))
     return (
         Application.objects.visible_to(user)
-        .filter(_conditions(filters, today))
+        .filter(_conditions(filters, now))
         .select_related("item", "unit")
         .annotate(ended=ended, open_due=open_due)
         .order_by("ended", F("open_due").asc(nulls_last=True), "-submitted_at", "-pk")
@@ -108,10 +123,9 @@ def status_counts(user, filters: QueueFilter, *, at: dt.datetime | None = None) 
 
     Each status appears, with 0 when none match, so each count can link to its filtered queue.
     """
-    today = today_of(at or timezone.now())
     rows = (
         Application.objects.visible_to(user)
-        .filter(_conditions(filters, today, with_status=False))
+        .filter(_conditions(filters, at or timezone.now(), with_status=False))
         .values("status")
         .annotate(n=Count("id"))
         .order_by()
@@ -133,7 +147,8 @@ class WindowDay:
 
 def window_day(user, *, at: dt.datetime | None = None) -> WindowDay:
     """Return the counts of the window clerk's home page, each a filter of the queue."""
-    today = today_of(at or timezone.now())
+    now = at or timezone.now()
+    today = today_of(now)
     scoped = Application.objects.visible_to(user)
     counts = scoped.aggregate(
         submitted_today=Count(
@@ -143,7 +158,7 @@ def window_day(user, *, at: dt.datetime | None = None) -> WindowDay:
                 submitted_at__lt=_local_start(today + dt.timedelta(days=1)),
             ),
         ),
-        due_soon=Count("id", filter=due_soon_condition(today, DUE_SOON_DAYS)),
-        overdue=Count("id", filter=overdue_condition(today)),
+        due_soon=Count("id", filter=due_soon_condition(now, DUE_SOON_DAYS)),
+        overdue=Count("id", filter=overdue_condition(now)),
     )
     return WindowDay(today, counts["submitted_today"], counts["due_soon"], counts["overdue"])

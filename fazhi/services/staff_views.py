@@ -8,7 +8,6 @@ written and nothing answers 500.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -96,12 +95,11 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     without_status = query.copy()
     without_status.pop("status", None)
-    today = queue.today_of(now)
     context = {
         "form": form,
         "page": page,
-        "today": today,
-        "soon_until": today + dt.timedelta(days=queue.DUE_SOON_DAYS),
+        "now": now,
+        "soon_until": queue.soon_until(now, queue.DUE_SOON_DAYS),
         "running": queue.RUNNING_STATUSES,
         "query": query.urlencode(),
         "status_query": without_status.urlencode(),
