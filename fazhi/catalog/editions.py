@@ -30,6 +30,7 @@ from fazhi.audit import log as audit
 from fazhi.catalog.models import (
     EditionStatus,
     EnforcementItem,
+    EnforcementItemQuerySet,
     ExerciseLevel,
     ItemKind,
     ListEdition,
@@ -141,12 +142,12 @@ class EditionDiff:
 
         VALUES gives an added or removed entry as a dict (default: ``entry_values``, a list entry).
         """
-        values = values or entry_values
+        values_of: Callable[[Any], dict[str, Any]] = values or entry_values
         return {
             "a": self.a.pk,
             "b": self.b.pk,
-            "added": [values(entry) for entry in self.added],
-            "removed": [values(entry) for entry in self.removed],
+            "added": [values_of(entry) for entry in self.added],
+            "removed": [values_of(entry) for entry in self.removed],
             "changed": [
                 {
                     "code": change.code,
@@ -178,7 +179,8 @@ def normalise_levels(levels: list[str]) -> list[str]:
 @lru_cache(maxsize=1)
 def _default_responsibilities() -> dict[str, str]:
     path = Path(__file__).resolve().parent / "data" / "responsibilities.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    loaded: dict[str, str] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return loaded
 
 
 def default_responsibility(kind: str) -> str:
@@ -194,7 +196,7 @@ def _snapshot(item: EnforcementItem) -> dict[str, Any]:
 
 def lock_draft(edition: EditionT) -> EditionT:
     """Return EDITION re-read under a row lock; raise FrozenRecord unless it is still a draft."""
-    locked = type(edition).objects.select_for_update().get(pk=edition.pk)
+    locked: EditionT = type(edition).objects.select_for_update().get(pk=edition.pk)  # type: ignore[attr-defined]
     if locked.status != EditionStatus.DRAFT:
         raise FrozenRecord(
             _("%(edition)s 已发布，不能修改；请新建草稿版本。") % {"edition": locked},
@@ -226,7 +228,7 @@ def default_title(list_kind: str, number: int) -> str:
         }
 
 
-def start_draft(list_kind: str, *, actor, title: str = "", note: str = "") -> ListEdition:
+def start_draft(list_kind: str, *, actor: Any, title: str = "", note: str = "") -> ListEdition:
     """Create the next draft edition of LIST_KIND as a copy of the live edition.
 
     The draft copies every entry of the current published edition (or starts empty if none was
@@ -296,7 +298,7 @@ def start_draft(list_kind: str, *, actor, title: str = "", note: str = "") -> Li
 
 
 @transaction.atomic
-def add_entry_from_item(draft: ListEdition, item: EnforcementItem, *, actor) -> ListEntry:
+def add_entry_from_item(draft: ListEdition, item: EnforcementItem, *, actor: Any) -> ListEntry:
     """Add ITEM to DRAFT as a new entry, a snapshot of the item's current fields."""
     require_capability(actor, Capability.EDIT_CATALOGUE)
     draft = lock_draft(draft)
@@ -351,7 +353,7 @@ def _validate(entry: ListEntry, fields: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def update_entry(entry: ListEntry, fields: dict[str, Any], *, actor) -> ListEntry:
+def update_entry(entry: ListEntry, fields: dict[str, Any], *, actor: Any) -> ListEntry:
     """Change FIELDS (a subset of ``ListEntry.COMPARED_FIELDS``) of an entry of a draft.
 
     Raises ``InvalidEntry`` naming each bad field, ``FrozenRecord`` if the edition is published.
@@ -377,7 +379,7 @@ def update_entry(entry: ListEntry, fields: dict[str, Any], *, actor) -> ListEntr
 
 
 @transaction.atomic
-def remove_entry(entry: ListEntry, *, actor) -> None:
+def remove_entry(entry: ListEntry, *, actor: Any) -> None:
     """Remove ENTRY from its draft edition."""
     require_capability(actor, Capability.EDIT_CATALOGUE)
     lock_draft(entry.edition)
@@ -391,7 +393,7 @@ def remove_entry(entry: ListEntry, *, actor) -> None:
     entry.delete()
 
 
-def catalogue_for(list_kind: str):
+def catalogue_for(list_kind: str) -> EnforcementItemQuerySet:
     """Return the catalogue items that belong on LIST_KIND.
 
     The permit list holds the active items of kind 行政许可; the power-and-responsibility list
@@ -404,7 +406,7 @@ def catalogue_for(list_kind: str):
 
 
 @transaction.atomic
-def sync_draft_from_catalogue(draft: ListEdition, *, actor) -> SyncResult:
+def sync_draft_from_catalogue(draft: ListEdition, *, actor: Any) -> SyncResult:
     """Make DRAFT match the catalogue: add missing items, drop absent ones, refresh the rest.
 
     Entries are matched by code. Item fields are copied into the entries; each entry's
@@ -465,7 +467,7 @@ def sync_draft_from_catalogue(draft: ListEdition, *, actor) -> SyncResult:
 
 
 @transaction.atomic
-def publish(draft: ListEdition, *, actor, effective_from: dt.date) -> ListEdition:
+def publish(draft: ListEdition, *, actor: Any, effective_from: dt.date) -> ListEdition:
     """Freeze DRAFT as the live edition from EFFECTIVE_FROM and end the previous one.
 
     The previous published edition becomes superseded with ``effective_to`` the day before
@@ -483,13 +485,14 @@ def publish(draft: ListEdition, *, actor, effective_from: dt.date) -> ListEditio
         .filter(list_kind=draft.list_kind, status=EditionStatus.PUBLISHED)
         .first()
     )
-    if previous is not None and effective_from <= previous.effective_from:
+    previous_from = previous.effective_from if previous is not None else None
+    if previous is not None and previous_from is not None and effective_from <= previous_from:
         raise FazhiError(
             _("生效日期 %(date)s 不晚于现行版本（第%(number)s版）的生效日期 %(previous)s。")
             % {
                 "date": effective_from.isoformat(),
                 "number": previous.number,
-                "previous": previous.effective_from.isoformat(),
+                "previous": previous_from.isoformat(),
             },
             field="effective_from",
         )
@@ -528,7 +531,9 @@ def publish(draft: ListEdition, *, actor, effective_from: dt.date) -> ListEditio
     return draft
 
 
-def compare(a: Edition, b: Edition, fields: Sequence[str], value: Callable) -> EditionDiff:
+def compare(
+    a: Edition, b: Edition, fields: Sequence[str], value: Callable[[Any, str], Any]
+) -> EditionDiff:
     """Compare edition A (earlier) with B (later), entry by entry, keyed by code.
 
     ``added`` are B's entries whose code is not in A, ``removed`` A's entries whose code is not
