@@ -42,7 +42,7 @@ def test_a_fifteen_year_old_under_the_anti_fraud_pack_is_not_sent_to_detention()
     ("facts", "rule", "item"),
     [
         ({"offender_birth_date": "2008-06-01", "first_violation": True}, "not-executed-16-17-first", 2),
-        ({"offender_birth_date": "1955-03-01"}, "not-executed-70", 3),
+        ({"offender_birth_date": "1955-02-28"}, "not-executed-70", 3),
         ({"offender_birth_date": "1995-01-01", "pregnant_or_nursing_infant": True}, "not-executed-pregnant", 4),
     ],
 )  # fmt: skip
@@ -59,7 +59,7 @@ def test_every_ground_of_article_164_applies_to_the_anti_fraud_pack(facts, rule,
     [
         {"offender_birth_date": "2008-06-01", "first_violation": True, "prior_exemption_or_conviction": True},
         {"offender_birth_date": "2008-06-01"},  # not a first violation
-        {"offender_birth_date": "1956-03-02"},  # 69 on the act date
+        {"offender_birth_date": "1955-03-01"},  # the 70th birthday: still 69 (ADR 0015)
     ],
 )  # fmt: skip
 def test_detention_is_executed_outside_article_164(facts):
