@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from fazhi.law.models import Law, LawVersion, Provision
 
 
-def _versions_with_counts():
+def _versions_with_counts() -> QuerySet[LawVersion]:
     return LawVersion.objects.annotate(
         article_count=Count("provisions", filter=Q(provisions__paragraph=0, provisions__item=0))
     ).order_by("effective_from")
@@ -28,7 +28,10 @@ def pick_version(law: Law, label: str | None) -> LawVersion:
     """Return the version LABEL of LAW, else the one in force today, else the latest."""
     if label:
         return get_object_or_404(law.versions, label=label)
-    return law.version_on(timezone.localdate()) or law.versions.order_by("effective_from").last()
+    version = law.version_on(timezone.localdate()) or law.versions.order_by("effective_from").last()
+    if version is None:
+        raise Http404("no version")
+    return version
 
 
 @login_required

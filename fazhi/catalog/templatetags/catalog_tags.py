@@ -27,7 +27,7 @@ def yes_no(value: bool) -> str:
 @register.filter
 def field_label(field: str) -> str:
     """Return the verbose name of a ListEntry field."""
-    return str(ListEntry._meta.get_field(field).verbose_name)
+    return str(ListEntry._meta.get_field(field).verbose_name)  # type: ignore[union-attr]  # a field
 
 
 @register.filter

@@ -10,6 +10,7 @@ a citation that resolves to nothing is shown as written, marked as not found.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import template
 
@@ -20,7 +21,7 @@ from fazhi.law.citations import (
     render_citation,
     resolve_citation,
 )
-from fazhi.law.models import Provision
+from fazhi.law.models import LawVersion, Provision
 from fazhi.law.statutes import ITEM_RE
 
 register = template.Library()
@@ -29,12 +30,12 @@ register = template.Library()
 @register.inclusion_tag("law/_cite.html")
 def cite(
     target: Provision | Citation | str, on: dt.date | None = None, short: bool = False
-) -> dict:
+) -> dict[str, Any]:
     provision = target if isinstance(target, Provision) else None
     error = ""
     if provision is None:
         try:
-            provision = resolve_citation(target, on=on)
+            provision = resolve_citation(target, on=on)  # type: ignore[arg-type]  # not a Provision here
         except (CitationSyntaxError, ProvisionNotFound) as exc:
             error = str(exc)
     if provision is None:
@@ -61,6 +62,6 @@ def statute_lines(text: str) -> list[tuple[str, bool]]:
 
 
 @register.filter
-def in_force_on(version, day: dt.date) -> bool:
+def in_force_on(version: LawVersion, day: dt.date) -> bool:
     """``{% if version|in_force_on:today %}``: whether VERSION is in force on DAY."""
-    return version.in_force_on(day)
+    return bool(version.in_force_on(day))
