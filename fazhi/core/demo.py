@@ -26,6 +26,7 @@ from typing import Any, Literal
 from django.apps import apps
 from django.utils.module_loading import module_has_submodule
 
+from fazhi.core import progress
 from fazhi.core.importing import ImportReport, Table, import_table
 
 ACTOR = "system:demo"
@@ -129,9 +130,15 @@ def load(
 ) -> DemoResult:
     """Write the demo data set; return what was created or changed (nothing on a second run)."""
     run = DemoRun(size=size, on=on, laws=laws, cases=cases, result=DemoResult())
-    for registered in steps():
-        if (registered.needs == "laws" and not laws) or (registered.needs == "cases" and not cases):
-            continue
+    chosen = [
+        registered
+        for registered in steps()
+        if not (registered.needs == "laws" and not laws)
+        and not (registered.needs == "cases" and not cases)
+    ]
+    progress.plan(len(chosen))  # fazhi demo: a bar on a terminal, a line per step elsewhere
+    for registered in chosen:
+        progress.stage(registered.name)
         registered.run(run)
     result = run.result
     for name, report in result.reports.items():

@@ -29,6 +29,7 @@ from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
 
 from fazhi.core import auditing as audit
+from fazhi.core import progress
 from fazhi.core.errors import FazhiError
 
 SYSTEM_ACTOR = "system:import"
@@ -322,9 +323,11 @@ def import_table(
     for number, why in misplaced:
         reject(next(r for r in parsed if r.number == number), why)
 
+    progress.count(str(_("导入行")), len(ordered))  # fazhi import, fazhi demo: rows written
     try:
         with transaction.atomic():
             for row in ordered:
+                progress.advance()
                 try:
                     with transaction.atomic():
                         outcome = importer.upsert(row.values)

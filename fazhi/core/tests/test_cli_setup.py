@@ -5,50 +5,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from fazhi.cli import terminal_language
-
-FAZHI = str(Path(sys.executable).parent / "fazhi")
-REPO = Path(__file__).resolve().parents[3]
-
-
-def run(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("LANG", "LC_", "DATABASE_URL", "FAZHI_", "DJANGO_SETTINGS"))
-    }
-    environ.update({"FAZHI_VAR_DIR": str(tmp_path / "var"), **env})
-    return subprocess.run(  # noqa: S603  (our own entry point)
-        [FAZHI, *args], capture_output=True, text=True, env=environ, timeout=120, cwd=REPO
-    )
-
-
-def one_line(result: subprocess.CompletedProcess[str]) -> str:
-    assert "Traceback" not in result.stderr, result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    return lines[0]
+from fazhi.core.tests.cli import REPO, one_line, run
 
 
 @pytest.fixture
 def unmigrated(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-
-
-@pytest.fixture(scope="session")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database migrated once by `fazhi migrate` itself, on a fresh file (copied per test)."""
-    folder = tmp_path_factory.mktemp("migrated")
-    path = folder / "db.sqlite3"
-    result = run("migrate", "-v", "0", tmp_path=folder, DATABASE_URL=f"sqlite:///{path}")
-    assert result.returncode == 0, result.stderr
-    return path
 
 
 def test_a_command_on_a_database_not_migrated_says_run_migrate(tmp_path, unmigrated):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fazhi.core import demo
+from fazhi.core import demo, progress
 
 
 class Command(BaseCommand):
@@ -27,12 +28,22 @@ class Command(BaseCommand):
             metavar="N",
             help="How many 警快办 demo applications (default 100000; 2000 with --tiny; 0: none).",
         )
+        parser.add_argument(
+            "--quiet", action="store_true", help="No progress on stderr (a bar on a terminal)."
+        )
+        parser.add_argument(
+            "--json", action="store_true", help="Print what was loaded and the accounts as JSON."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         size = demo.TINY if options["tiny"] else demo.FULL
         if options["applications"] is not None:
             size = dataclasses.replace(size, applications=max(options["applications"], 0))
-        result = demo.load(size, on=timezone.localdate(), laws=not options["no_laws"])
+        with progress.reporting(progress.for_command(quiet=options["quiet"])):
+            result = demo.load(size, on=timezone.localdate(), laws=not options["no_laws"])
+        if options["json"]:
+            self.stdout.write(json.dumps(as_json(result), ensure_ascii=False, default=str))
+            return
         for name, report in result.reports.items():
             self.stdout.write(
                 f"{name}: accepted={report.accepted} unchanged={report.unchanged} "
@@ -57,6 +68,17 @@ class Command(BaseCommand):
             self.stdout.write(
                 "  ".join(cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row))
             )
+
+
+def as_json(result: demo.DemoResult) -> dict[str, Any]:
+    """What ``fazhi demo --json`` prints (the demo password is in docs/demo.md, not repeated)."""
+    return {
+        "reports": {name: report.as_dict() for name, report in result.reports.items()},
+        "created": result.created,
+        "notes": result.notes,
+        "changed": result.changed,
+        "accounts": [dataclasses.asdict(account) for account in result.accounts],
+    }
 
 
 def _width(text: str) -> int:

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from fazhi.core import progress
 from fazhi.core.importing import (
     SYSTEM_ACTOR,
     ImportFileError,
@@ -38,6 +39,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
         parser.add_argument(
+            "--quiet", action="store_true", help="No progress on stderr (a bar on a terminal)."
+        )
+        parser.add_argument(
             "--actor",
             metavar="USERNAME",
             help="The person who runs the import, named in the audit log (default system:import).",
@@ -50,12 +54,14 @@ class Command(BaseCommand):
             raise CommandError(_("请只给出一个文件。"), returncode=EXIT_FILE)
         importer = importers()[options["what"]](actor_named(options["actor"]))
         try:
-            report = import_file(
-                importer,
-                options["paths"][0],
-                dry_run=options["dry_run"],
-                strict=options["strict"],
-            )
+            with progress.reporting(progress.for_command(quiet=options["quiet"])):
+                progress.stage(_("导入 %(path)s") % {"path": options["paths"][0]})
+                report = import_file(
+                    importer,
+                    options["paths"][0],
+                    dry_run=options["dry_run"],
+                    strict=options["strict"],
+                )
         except ImportFileError as error:
             raise CommandError(str(error), returncode=EXIT_FILE) from error
 
