@@ -10,7 +10,11 @@ fazhi.core.periods.add_period: working days (行政许可法 第四十二条, �
 a rest day ending on the next working day; hours from the exact instant, never extended. A request
 for more materials (补正) after acceptance stops it; the materials' arrival resumes it with the units
 left.
-A request before acceptance is the one-time notice of 第三十二条第一款第（四）项: the clock has not started.
+A request before acceptance is the one-time notice of 第三十二条第一款第（四）项: a limit counted from
+acceptance has not started; a limit counted from receipt has (its due instant is fixed at the
+submission) and stops like one after acceptance, resuming with the units left. The statutes that count
+from receipt (RECEIPT_PROVISIONS) provide no pause, so a resumed limit of such an item never ends
+after the statutory limit counted from the receipt without a pause (``statutory_due``).
 
 The two flags the report's rates count are fixed when an application completes:
 - ``fully_online`` (全程网办): applied online and completed without one visit to a window;
@@ -240,7 +244,14 @@ def submit(
                 created_by=None if isinstance(by, Citizen) else by,
                 idempotency_key=idempotency_key or None,
             )
-            _event(application, Step.SUBMIT, by, at, data={"channel": channel})
+            event_data: dict[str, Any] = {"channel": channel}
+            if item.clock_from == ClockFrom.RECEIVED:
+                # The limit runs from receipt (the submission, online or at the window).
+                due = item_due(application, at, item.promised_days)
+                application.due_on, application.due_at = due.on, due.at
+                application.save(update_fields=["due_on", "due_at"])
+                event_data |= _due_data(due)
+            _event(application, Step.SUBMIT, by, at, data=event_data)
     except IntegrityError:
         # Two submissions with the same key raced: the other one won; return it.
         if idempotency_key:
@@ -345,6 +356,43 @@ def units_between(
     return working_days_between(first, last, cal)
 
 
+# The provisions that count a limit from receipt, with their words (checked against ../shared/domain
+# /laws): an item with ``clock_from: received`` cites one of them in its basis.
+RECEIPT_PROVISIONS = {
+    "《信访工作条例》第二十三条第二款": "自收到信访事项之日起15日内书面告知",
+    "《公安机关办理行政案件程序规定》第二百二十三条第一款": "在收到被处罚人提出暂缓执行行政拘留申请之时起二十四小时内作出决定",
+    "《中华人民共和国居民身份证法》第十二条第一款": "自公民提交《居民身份证申领登记表》之日起六十日内发放居民身份证",
+}
+
+
+def receipt_basis(item: ServiceItem) -> str:
+    """The provision of ITEM's basis that counts its limit from receipt ("" when none is cited)."""
+    return next((p for p in RECEIPT_PROVISIONS if p in (item.basis_text or "")), "")
+
+
+def counts_from_receipt(application: Application) -> bool:
+    return application.item.clock_from == ClockFrom.RECEIVED
+
+
+def statutory_due(application: Application) -> Due | None:
+    """For an item counted from receipt: where its statutory limit, started at the submission and
+    never paused, ends (the statutes of RECEIPT_PROVISIONS provide no pause); else None."""
+    item = application.item
+    if not counts_from_receipt(application) or not item.statutory_days:
+        return None
+    return due_after(application.submitted_at, item.statutory_days, item.statutory_unit)
+
+
+def resumed_due(application: Application, at: dt.datetime, left: int) -> tuple[Due, bool]:
+    """Where a clock resumed at AT with LEFT units ends, and whether the statutory limit of an
+    item counted from receipt cut it short (the promise never ends after the law)."""
+    due = item_due(application, at, left)
+    legal = statutory_due(application)
+    if legal is not None and legal.at < due.at:
+        return legal, True
+    return due, False
+
+
 def clock_start(application: Application, accepted_at: dt.datetime) -> dt.datetime:
     """Where the item's limit starts: at acceptance, or at receipt (the submission) where the
     statute counts from receiving the application (``ServiceItem.clock_from``)."""
@@ -371,10 +419,16 @@ def accept(application: Application, user: Any, *, at: dt.datetime | None = None
     at = _when(application, at)
     application.status = S.ACCEPTED
     application.accepted_at = at
-    due = item_due(application, clock_start(application, at), application.item.promised_days)
-    application.due_on, application.due_at = due.on, due.at
+    if counts_from_receipt(application) and application.due_at is not None:
+        # Counted from receipt: the due instant was fixed at the submission (or at the arrival of
+        # a 补正 asked before acceptance); acceptance does not move it.
+        data = {"due_on": application.due_on.isoformat(), "due_at": application.due_at.isoformat()}
+    else:
+        due = item_due(application, clock_start(application, at), application.item.promised_days)
+        application.due_on, application.due_at = due.on, due.at
+        data = _due_data(due)
     application.save(update_fields=["status", "accepted_at", "due_on", "due_at"])
-    _event(application, Step.ACCEPT, user, at, data=_due_data(due))
+    _event(application, Step.ACCEPT, user, at, data=data)
     return application
 
 
@@ -414,11 +468,19 @@ def ask_supplement(
         )
     at = _when(application, at)
     data: dict[str, Any] = {"missing": missing, "was": application.status}
-    if application.status == S.ACCEPTED:
-        # The clock ran since acceptance, or since the last 补正 arrived (it resumed then).
+    receipt_clock = (
+        application.status == S.SUBMITTED
+        and counts_from_receipt(application)
+        and application.due_at is not None
+    )
+    if application.status == S.ACCEPTED or receipt_clock:
+        # The clock ran since acceptance (or receipt), or since the last 补正 arrived (it resumed
+        # then).
         resumed = application.events.filter(step=Step.SUPPLEMENT).order_by("-at", "-id").first()
         if resumed is not None and resumed.data.get("days_left") is not None:
             since = resumed.at
+        elif receipt_clock:
+            since = application.submitted_at
         else:
             since = clock_start(application, application.accepted_at or at)
         application.days_used += units_between(since, at, application.item.promised_unit)
@@ -444,12 +506,13 @@ def supplement(application: Application, by: Any, *, at: dt.datetime | None = No
     was = asked.data.get("was", S.SUBMITTED) if asked else S.SUBMITTED
     application.status = was
     data: dict[str, Any] = {}
-    if was == S.ACCEPTED:
+    if was == S.ACCEPTED or application.clock_stopped_at is not None:
+        # A stopped clock (after acceptance, or before it for a limit counted from receipt).
         left = max(application.item.promised_days - application.days_used, 0)
-        due = item_due(application, at, left)
+        due, capped = resumed_due(application, at, left)
         application.due_on, application.due_at = due.on, due.at
         application.clock_stopped_at = None
-        data = {"days_left": left, **_due_data(due)}
+        data = {"days_left": left, **_due_data(due), **({"statutory_cap": True} if capped else {})}
     application.save(update_fields=["status", "due_on", "due_at", "clock_stopped_at"])
     _event(application, Step.SUPPLEMENT, by, at, data=data)
     return application

@@ -23,8 +23,11 @@ from fazhi.core.clock import SHANGHAI, local_day
 from fazhi.core.periods import PeriodUnit
 from fazhi.services.applications import (
     BASIS_TIME_LIMIT,
+    RECEIPT_PROVISIONS,
     clock_start,
+    counts_from_receipt,
     due_after,
+    receipt_basis,
     units_between,
     working_days_between,
 )
@@ -36,13 +39,13 @@ from fazhi.services.models import (
     Step,
     limit_text,
 )
-from fazhi.services.queue import RUNNING_STATUSES
+from fazhi.services.queue import CLOCK_STATUSES
 
 
 class ClockState:
     NOT_STARTED = "not_started"  # not accepted (yet): the limit has not begun
     RUNNING = "running"
-    STOPPED = "stopped"  # 补正 after acceptance
+    STOPPED = "stopped"  # 补正 after acceptance (or before it, for a limit counted from receipt)
     ENDED = "ended"
 
 
@@ -116,11 +119,25 @@ def clock_of(
     item = application.item
     promised, unit = item.promised_days, item.promised_unit
     lines: list[str] = []
+    from_receipt = counts_from_receipt(application)
+    started_at_receipt = False
     for event in application.events.filter(
-        step__in=(Step.ACCEPT, Step.ASK_SUPPLEMENT, Step.SUPPLEMENT)
+        step__in=(Step.SUBMIT, Step.ACCEPT, Step.ASK_SUPPLEMENT, Step.SUPPLEMENT)
     ).order_by("at", "pk"):
         day = local_day(event.at)
-        if event.step == Step.ACCEPT:
+        if event.step == Step.SUBMIT:
+            if from_receipt and "due_at" in event.data:
+                started_at_receipt = True
+                lines.append(
+                    _receipt_text(application, event.at)
+                    + _period_text(event.at, promised, unit, cal)
+                )
+        elif event.step == Step.ACCEPT and started_at_receipt:
+            lines.append(
+                _("%(day)s 受理；时限自收到申请之时起算，受理不改变期满时间。")
+                % {"day": day.isoformat()}
+            )
+        elif event.step == Step.ACCEPT:
             start = clock_start(application, event.at)
             if start != event.at:
                 text = _("%(day)s 受理；承诺 %(limit)s办结，自收到申请之时（%(start)s）起算：") % {
@@ -135,9 +152,14 @@ def clock_of(
                 }
             lines.append(text + _period_text(start, promised, unit, cal))
         elif event.step == Step.ASK_SUPPLEMENT and "days_used" in event.data:
+            if event.data.get("was") == ApplicationStatus.SUBMITTED:
+                text = _(
+                    "%(day)s 受理前一次性告知补正，承诺时限计时中止；自收到申请起已用 %(used)s。"
+                )
+            else:
+                text = _("%(day)s 一次性告知补正，计时中止；此前已用 %(used)s。")
             lines.append(
-                _("%(day)s 一次性告知补正，计时中止；此前已用 %(used)s。")
-                % {"day": day.isoformat(), "used": limit_text(event.data["days_used"], unit)}
+                text % {"day": day.isoformat(), "used": limit_text(event.data["days_used"], unit)}
             )
         elif event.step == Step.SUPPLEMENT and "days_left" in event.data:
             left = event.data["days_left"]
@@ -146,25 +168,10 @@ def clock_of(
                 % {"day": day.isoformat(), "left": limit_text(left, unit)}
                 + _period_text(event.at, left, unit, cal)
             )
+            if event.data.get("statutory_cap"):
+                lines.append(_statutory_cap_text(application, event.data))
     status = application.status
     due_at = application.due_at
-    if application.accepted_at is None:
-        if status in (ApplicationStatus.SUBMITTED, ApplicationStatus.SUPPLEMENT):
-            if item.clock_from == ClockFrom.RECEIVED:
-                lines.append(_("尚未受理：承诺时限自收到申请之时起计算，受理时确定期满时间。"))
-            else:
-                lines.append(_("尚未受理：承诺时限自受理之日起计算。"))
-        return Clock(
-            ClockState.NOT_STARTED,
-            promised,
-            None,
-            None,
-            None,
-            0,
-            lines=lines,
-            unit=unit,
-            due_at=due_at,
-        )
     if status == ApplicationStatus.SUPPLEMENT and application.clock_stopped_at is not None:
         used = application.days_used
         return Clock(
@@ -179,12 +186,12 @@ def clock_of(
             due_at=due_at,
         )
     due_on = application.due_on
-    if status in RUNNING_STATUSES and due_on is not None:
+    if status in CLOCK_STATUSES and due_on is not None and due_at is not None:
         left, overdue = _left_and_overdue(application, now, unit, cal)
         if overdue:
             lines.append(
                 _("已超过期满日 %(day)s %(n)s。")
-                % {"day": due_on.isoformat(), "n": limit_text(overdue, unit)}
+                % {"day": _due_text(application), "n": limit_text(overdue, unit)}
             )
         return Clock(
             ClockState.RUNNING,
@@ -193,6 +200,23 @@ def clock_of(
             max(promised - left, 0),
             left,
             overdue,
+            lines=lines,
+            unit=unit,
+            due_at=due_at,
+        )
+    if application.accepted_at is None:
+        if status in (ApplicationStatus.SUBMITTED, ApplicationStatus.SUPPLEMENT):
+            if item.clock_from == ClockFrom.RECEIVED:
+                lines.append(_("尚未受理：承诺时限自收到申请之时起计算，受理时确定期满时间。"))
+            else:
+                lines.append(_("尚未受理：承诺时限自受理之日起计算。"))
+        return Clock(
+            ClockState.NOT_STARTED,
+            promised,
+            None,
+            None,
+            None,
+            0,
             lines=lines,
             unit=unit,
             due_at=due_at,
@@ -217,6 +241,39 @@ def clock_of(
     return Clock(
         ClockState.ENDED, promised, due_on, None, None, 0, lines=lines, unit=unit, due_at=due_at
     )
+
+
+def _receipt_text(application: Application, received: dt.datetime) -> str:
+    """The first line of a limit counted from receipt: when, how long, and the provision."""
+    item = application.item
+    values = {
+        "day": local_day(received).isoformat(),
+        "limit": limit_text(item.promised_days, item.promised_unit),
+        "start": f"{received.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+    }
+    basis = receipt_basis(item)
+    if basis:
+        return _(
+            "%(day)s 收到申请；承诺 %(limit)s办结，自收到申请之时（%(start)s）起算"
+            "（%(basis)s：“%(words)s”）："
+        ) % {**values, "basis": basis, "words": RECEIPT_PROVISIONS[basis]}
+    return _("%(day)s 收到申请；承诺 %(limit)s办结，自收到申请之时（%(start)s）起算：") % values
+
+
+def _statutory_cap_text(application: Application, data: dict) -> str:
+    """Why a resumed limit counted from receipt ends where the statutory limit ends."""
+    item = application.item
+    due = data["due_on"]
+    if item.statutory_unit == LimitUnit.HOURS:
+        due = f"{dt.datetime.fromisoformat(data['due_at']).astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+    return _(
+        "法定时限 %(limit)s 自收到申请之时起计算（%(basis)s），条文未规定补正期间中止计算；"
+        "承诺时限不得晚于法定时限，期满日为法定时限的期满日 %(due)s。"
+    ) % {
+        "limit": limit_text(item.statutory_days, item.statutory_unit),
+        "basis": receipt_basis(item) or item.basis_text,
+        "due": due,
+    }
 
 
 def _due_text(application: Application) -> str:

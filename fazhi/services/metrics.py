@@ -43,6 +43,8 @@ from fazhi.services.models import (
 
 SHANGHAI_OFFSET = "+8 hours"  # the bureau's time zone, fixed (no daylight saving)
 RUNNING = (ApplicationStatus.ACCEPTED, ApplicationStatus.APPROVED)  # the clock runs
+# … and, for a limit counted from receipt, already before acceptance (due_at set at the submission).
+CLOCK = (ApplicationStatus.SUBMITTED, *RUNNING)
 
 
 # --- scope and the three aggregates --------------------------------------------------------------
@@ -85,8 +87,8 @@ def _overdue_open(period: Period) -> Q:
     """
     now = timezone.now()
     if period.high <= now:
-        return Q(status__in=RUNNING, due_at__lt=period.high)
-    return Q(status__in=RUNNING, due_at__lte=now)
+        return Q(status__in=CLOCK, due_at__lt=period.high)
+    return Q(status__in=CLOCK, due_at__lte=now)
 
 
 def roster_items() -> QuerySet:
@@ -314,7 +316,8 @@ def average_hours(i: Inputs) -> MetricValue:
     "services_overdue_open",
     name=_("逾期未办结办件"),
     formula=_(
-        "计时中（已受理、已准予）且在统计时点（期间结束时与当前时刻中较早者）已届办结期限的办件数"
+        "计时中（已受理、已准予，或自收到申请起算而尚未受理）且在统计时点（期间结束时与当前时刻中较早者）"
+        "已届办结期限的办件数"
         "（小时时限自期满时刻起，日时限自期满日结束时起）"
     ),
     unit=_("件"),

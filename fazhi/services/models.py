@@ -414,10 +414,11 @@ class Application(models.Model):  # 办件
                 condition=Q(status__in=["accepted", "approved"]),
                 name="services_app_running_due",
             ),
-            # The queue, the home panel and the overdue metric compare the due instant with now.
+            # The queue, the home panel and the overdue metric compare the due instant with now
+            # (a limit counted from receipt runs before acceptance: submitted with a due_at).
             models.Index(
                 fields=["due_at"],
-                condition=Q(status__in=["accepted", "approved"]),
+                condition=Q(status__in=["submitted", "accepted", "approved"]),
                 name="services_app_running_due_at",
             ),
             # The metrics page reads these two ranges from the index alone (fazhi/services/metrics).

@@ -3,7 +3,7 @@
 The web queue, ``GET /api/v1/services/applications`` and the window clerk's home page read the
 same filter, so a count on the home page is exactly the number of rows its link shows.
 
-A running application (已受理 or 已准予) is *overdue* from the instant it is late (``due_at``, STYLE
+A running application (已受理 or 已准予; or submitted, for a limit counted from receipt) is *overdue* from the instant it is late (``due_at``, STYLE
 §7: late when ``at >= due_at``): an hour limit due at 10:00 is overdue at 10:00, a day limit from the
 end of its last day (``due_on``). It is *due soon* while not yet late and its due instant falls before
 the end of the Nth natural day from today (N = 0: today). A stopped clock (待补正) is neither: the
@@ -24,6 +24,9 @@ from fazhi.services.models import ENDED_STATUSES, Application, ApplicationStatus
 PAGE_SIZE = 50
 DUE_SOON_DAYS = 3
 RUNNING_STATUSES = (ApplicationStatus.ACCEPTED, ApplicationStatus.APPROVED)
+# The clock may run in these: accepted or approved, and — for a limit counted from receipt, whose
+# due instant is set at the submission — not yet accepted (``due_at`` is null otherwise).
+CLOCK_STATUSES = (ApplicationStatus.SUBMITTED, *RUNNING_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -57,18 +60,18 @@ def soon_until(now: dt.datetime, days: int) -> dt.datetime:
 
 def overdue_condition(now: dt.datetime) -> Q:
     """Running and late at NOW: its due instant has come (``due_at <= now``)."""
-    return Q(status__in=RUNNING_STATUSES, due_at__lte=now)
+    return Q(status__in=CLOCK_STATUSES, due_at__lte=now)
 
 
 def due_soon_condition(now: dt.datetime, days: int) -> Q:
     """Running, not late at NOW, and due before the end of the DAYSth natural day from today."""
-    return Q(status__in=RUNNING_STATUSES, due_at__gt=now, due_at__lte=soon_until(now, days))
+    return Q(status__in=CLOCK_STATUSES, due_at__gt=now, due_at__lte=soon_until(now, days))
 
 
 def is_overdue(application: Application, now: dt.datetime) -> bool:
     """overdue_condition for one application in memory (the API's row, the queue's colour)."""
     return bool(
-        application.status in RUNNING_STATUSES
+        application.status in CLOCK_STATUSES
         and application.due_at is not None
         and application.due_at <= now
     )

@@ -1,8 +1,8 @@
 """Re-date the running 警快办 applications after a calendar change (a year's holiday notice).
 
 Registered with ``fazhi.core.calendar.on_calendar_change`` in ``ServicesConfig.ready``. An
-application's clock runs from its acceptance, or from the arrival of the last 补正 with the units
-left (fazhi/services/applications.py: ``clock_start``, ``due_after``); that start and amount are counted again on the new
+application's clock runs from its acceptance (or its receipt, ``clock_from: received``, already
+before acceptance), or from the arrival of the last 补正 with the units left (fazhi/services/applications.py: ``clock_start``, ``due_after``); that start and amount are counted again on the new
 calendar, and each application whose last day moves is saved and audited. A stopped clock (补正
 pending) has no last day to move: it is counted when the materials arrive.
 """
@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 from fazhi.audit import log as audit
 from fazhi.core.calendar import Moved, Redating, WorkCalendar
 from fazhi.core.clock import start_of_day
-from fazhi.services.applications import clock_start, due_after
+from fazhi.services.applications import clock_start, counts_from_receipt, due_after, statutory_due
 from fazhi.services.models import Application, ApplicationEvent, Step
-from fazhi.services.queue import RUNNING_STATUSES
+from fazhi.services.queue import CLOCK_STATUSES
 
 
 def _running():
-    return Application.objects.filter(status__in=RUNNING_STATUSES, due_at__isnull=False)
+    """Running clocks: accepted or approved, or submitted with a limit counted from receipt."""
+    return Application.objects.filter(status__in=CLOCK_STATUSES, due_at__isnull=False)
 
 
 def redate_applications(
@@ -45,12 +46,21 @@ def redate_applications(
         event = resumed.get(application.pk)
         if event is not None:
             start, amount = event.at, int(event.data["days_left"])
+        elif counts_from_receipt(application):
+            start, amount = application.submitted_at, application.item.promised_days
         elif application.accepted_at is not None:
             start = clock_start(application, application.accepted_at)
             amount = application.item.promised_days
         else:
             continue
         due = due_after(start, amount, application.item.promised_unit, calendar)
+        item = application.item
+        if event is not None and statutory_due(application) is not None and item.statutory_days:
+            # A resumed limit counted from receipt never ends after the statutory limit.
+            legal = due_after(
+                application.submitted_at, item.statutory_days, item.statutory_unit, calendar
+            )
+            due = legal if legal.at < due.at else due
         if (due.on, due.at) == (application.due_on, application.due_at):
             continue
         result.moves.append(

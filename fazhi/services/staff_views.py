@@ -100,7 +100,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         "page": page,
         "now": now,
         "soon_until": queue.soon_until(now, queue.DUE_SOON_DAYS),
-        "running": queue.RUNNING_STATUSES,
+        "running": queue.CLOCK_STATUSES,
         "query": query.urlencode(),
         "status_query": without_status.urlencode(),
         "counts": [(value, label, counts[value]) for value, label in S.choices],

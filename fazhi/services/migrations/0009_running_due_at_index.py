@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="application",
             index=models.Index(
-                condition=models.Q(("status__in", ["accepted", "approved"])),
+                condition=models.Q(("status__in", ["submitted", "accepted", "approved"])),
                 fields=["due_at"],
                 name="services_app_running_due_at",
             ),

@@ -137,3 +137,129 @@ def test_the_overdue_metric_counts_from_the_due_instant_and_its_drill_down_match
 
     assert (got.value, got.numerator) == (Decimal(expected), expected)
     assert len(records) == expected
+
+
+# --- 2. a limit counted from receipt runs from the submission ------------------------------------
+
+PETITION_BASIS = "《信访工作条例》第十七条第一款；《信访工作条例》第二十三条第二款"
+
+
+def petition_item(**kwargs):
+    """Like JKB-QT-019: 15 日 from receipt (信访工作条例 第二十三条第二款)."""
+    values = {
+        "promised_days": 15,
+        "promised_unit": D,
+        "statutory_days": 15,
+        "statutory_unit": D,
+        "clock_from": "received",
+        "basis_text": PETITION_BASIS,
+    }
+    return service_item(**(values | kwargs))
+
+
+def test_a_limit_counted_from_receipt_is_due_from_the_submission_and_flagged_before_acceptance(
+    client, tree
+):
+    clerk = make_clerk(tree["s1"])
+    app = online(petition_item(), tree["s1"], "2026-06-01 09:00")
+
+    # 15 日 from 06-01 (not counted): 06-16, a Tuesday.
+    assert (app.due_on, app.due_at) == (dt.date(2026, 6, 16), at("2026-06-17 00:00"))
+    assert app.events.get(step="submit").data["due_at"] == "2026-06-17T00:00:00+08:00"
+    client.force_login(clerk)
+    with time_machine.travel(at("2026-06-17 08:00"), tick=False):
+        found = set(receipts(client.get(reverse("services:queue"), {"overdue": "on"})))
+        day = queue.window_day(clerk)
+        got = registry.get("services_overdue_open")(
+            Period(dt.date(2026, 6, 1), dt.date(2026, 6, 30)), tree["d1"]
+        )
+        clock = ops_clock(app)
+    assert found == {app.receipt}  # still not accepted, and late
+    assert day.overdue == 1
+    assert (got.numerator, [a.receipt for a in got.records]) == (1, [app.receipt])
+    assert clock.state == "running"
+    assert clock.overdue_days == 1
+    assert clock.lines[0].startswith(
+        "2026-06-01 收到申请；承诺 15 日办结，自收到申请之时（2026-06-01 09:00）起算"
+        "（《信访工作条例》第二十三条第二款：“自收到信访事项之日起15日内书面告知”）："
+    )
+
+
+def ops_clock(app, when=None):
+    from fazhi.services.clock import clock_of
+
+    app.refresh_from_db()
+    return clock_of(app, at=at(when) if when else None)
+
+
+def test_a_window_intake_counted_from_receipt_is_due_from_the_submission(tree):
+    clerk = make_clerk(tree["s1"])
+    deferral = service_item(promised_days=24, promised_unit=H, clock_from="received")
+    with time_machine.travel(at("2026-06-05 20:00"), tick=False):
+        app = ops.submit(
+            deferral,
+            applicant=applicant(),
+            unit=tree["s1"],
+            channel=Channel.WINDOW,
+            data=GOOD_FORM,
+            by=clerk,
+        )
+    assert app.due_at == at("2026-06-06 20:00")
+    with time_machine.travel(at("2026-06-06 09:00"), tick=False):
+        ops.accept(app, clerk)
+    assert app.due_at == at("2026-06-06 20:00")  # acceptance does not move it
+
+
+def test_a_supplement_asked_before_acceptance_stops_a_receipt_clock_and_resumes_with_the_rest(
+    client, tree
+):
+    clerk = make_clerk(tree["s1"])
+    item = service_item(
+        promised_days=5,
+        statutory_days=60,
+        statutory_unit=D,
+        clock_from="received",
+        basis_text="《中华人民共和国居民身份证法》第十二条第一款",
+    )
+    app = online(item, tree["s1"], "2026-06-01 09:00")  # a Monday: due 06-08
+    assert app.due_on == dt.date(2026, 6, 8)
+    with time_machine.travel(at("2026-06-03 10:00"), tick=False):
+        ops.ask_supplement(app, clerk, missing=["监护人居民身份证"])
+    assert (app.days_used, app.clock_stopped_at) == (2, at("2026-06-03 10:00"))
+    with time_machine.travel(at("2026-06-09 10:00"), tick=False):
+        stopped = ops_clock(app)
+        assert queue.window_day(clerk).overdue == 0  # a stopped clock is not late
+    assert (stopped.state, stopped.used_days, stopped.left_days) == ("stopped", 2, 3)
+
+    with time_machine.travel(at("2026-06-10 10:00"), tick=False):
+        ops.supplement(app, app.citizen)
+    assert app.status == "submitted"
+    assert (app.due_on, app.clock_stopped_at) == (dt.date(2026, 6, 15), None)  # 11, 12, 15
+    with time_machine.travel(at("2026-06-11 10:00"), tick=False):
+        ops.accept(app, clerk)
+        clock = ops_clock(app)
+    assert app.due_on == dt.date(2026, 6, 15)
+    assert clock.lines[1] == (
+        "2026-06-03 受理前一次性告知补正，承诺时限计时中止；自收到申请起已用 2 个工作日。"
+    )
+    assert clock.lines[2].startswith("2026-06-10 补正材料到达，恢复计时，剩余 3 个工作日：")
+    assert clock.lines[3] == "2026-06-11 受理；时限自收到申请之时起算，受理不改变期满时间。"
+
+
+def test_a_resumed_receipt_clock_never_ends_after_the_statutory_limit_from_receipt(tree):
+    clerk = make_clerk(tree["s1"])
+    app = online(petition_item(), tree["s1"], "2026-06-01 09:00")
+    with time_machine.travel(at("2026-06-05 10:00"), tick=False):
+        ops.ask_supplement(app, clerk, missing=["信访人住址"])
+    assert app.days_used == 4
+    with time_machine.travel(at("2026-06-10 10:00"), tick=False):
+        ops.supplement(app, app.citizen)
+        clock = ops_clock(app)
+
+    # 11 days left from 06-10 would end 06-21 (a Sunday → 06-22); 第二十三条第二款 counts 15 日 from
+    # receipt with no pause: 06-16.
+    assert (app.due_on, app.due_at) == (dt.date(2026, 6, 16), at("2026-06-17 00:00"))
+    assert clock.lines[-1] == (
+        "法定时限 15 日 自收到申请之时起计算（《信访工作条例》第二十三条第二款），"
+        "条文未规定补正期间中止计算；承诺时限不得晚于法定时限，期满日为法定时限的期满日 2026-06-16。"
+    )

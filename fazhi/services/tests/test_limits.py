@@ -280,8 +280,9 @@ def test_a_limit_counted_from_receipt_starts_at_the_submission_not_the_acceptanc
     assert app.due_at == at("2026-06-06 20:00")  # 24 hours from receipt (程序规定 第二百二十三条)
     lines = clock_of(app, at=at("2026-06-06 10:00")).lines
     assert lines[0].startswith(
-        "2026-06-06 受理；承诺 24 小时办结，自收到申请之时（2026-06-05 20:00）起算："
+        "2026-06-05 收到申请；承诺 24 小时办结，自收到申请之时（2026-06-05 20:00）起算："
     )
+    assert lines[1] == "2026-06-06 受理；时限自收到申请之时起算，受理不改变期满时间。"
 
 
 def test_an_hour_limit_completed_one_minute_before_is_in_time_and_at_the_instant_late(tree):
