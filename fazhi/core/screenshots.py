@@ -19,6 +19,10 @@ import os
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.core.servers.basehttp import ThreadedWSGIServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,7 +42,7 @@ class ScreenshotError(Exception):
     """Something the operator must fix first (no demo data, no Chromium)."""
 
 
-def serve() -> tuple[str, object]:
+def serve() -> tuple[str, ThreadedWSGIServer]:
     """Start Django on a free port of 127.0.0.1 in a background thread; return (URL, server)."""
     from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
     from django.core.wsgi import get_wsgi_application
@@ -51,7 +55,7 @@ def serve() -> tuple[str, object]:
     server.set_app(get_wsgi_application())
     threading.Thread(target=server.serve_forever, daemon=True).start()
     host, port = server.server_address[:2]
-    return f"http://{host}:{port}", server
+    return f"http://{host!s}:{port}", server
 
 
 def check_ready() -> str:
@@ -67,7 +71,7 @@ def check_ready() -> str:
     return DEMO_PASSWORD
 
 
-def take(out_dir: Path, browser=None) -> list[Path]:
+def take(out_dir: Path, browser: Any = None) -> list[Path]:
     """Save the screenshots into OUT_DIR and return their paths.
 
     BROWSER is a running Playwright Chromium to reuse (the tests pass theirs); without it, one
