@@ -35,10 +35,14 @@ NO_DATABASE = frozenset(
         "check",
         "makemigrations",
         "makemessages",
+        "i18n",
         "compilemessages",
         "collectstatic",
         "findstatic",
         "test",
+        # `fazhi rules test` reads the rule files and the law data files only (a legal officer
+        # runs it on a fresh checkout; `make test` runs it before any database exists).
+        "rules",
     }
 )
 # Commands that need the database to answer but not to be migrated.
