@@ -122,3 +122,27 @@ def test_a_rule_file_that_does_not_load_names_file_and_line(tmp_path, migrated):
 )
 def test_the_terminal_language(environ, language):
     assert terminal_language(environ) == language
+
+
+def test_status_on_an_unmigrated_database_reports_it_in_its_json(tmp_path, unmigrated):
+    import json
+
+    result = run("status", "--json", tmp_path=tmp_path, DATABASE_URL=unmigrated)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    report = json.loads(result.stdout)
+    assert report["status"] == "fail"
+    database = report["checks"][0]
+    assert database["name"] == "database"
+    assert database["state"] == "fail"
+    assert "fazhi migrate" in database["reason"]
+    assert {c["name"]: c["state"] for c in report["checks"]}["rule_packs"] == "ok"
+
+
+def test_rules_test_runs_before_any_database_exists(tmp_path, unmigrated):
+    """A legal officer (and `make test` on a fresh checkout) checks the rule files without a
+    database: the packs and the law data are files."""
+    result = run("rules", "test", tmp_path=tmp_path, DATABASE_URL=unmigrated)
+    assert result.returncode == 0, result.stderr
+    assert "0 failed" in result.stdout.splitlines()[-1]
+    assert not (tmp_path / "fresh.sqlite3").exists() or "数据库尚未完成迁移" not in result.stderr
