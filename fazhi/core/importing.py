@@ -304,7 +304,9 @@ def import_table(
 
     parsed: list[SourceRow] = []
     seen: dict[str, dict[str, int]] = {name: {} for name in importer.unique_in_file}
+    progress.count(str(_("检查行")), len(table.rows))
     for number, cells in enumerate(table.rows, start=1):
+        progress.advance()
         if not any(cells):
             continue  # a blank line keeps its number but is not a row
         raw = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(names)}

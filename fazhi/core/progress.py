@@ -105,6 +105,8 @@ class Bar(Silent):
             TimeRemainingColumn(),
             console=Console(file=stream),
             transient=False,
+            redirect_stdout=False,  # stdout stays the command's (--json)
+            redirect_stderr=False,
         )
         self.progress.start()
         self.stages: Any = None

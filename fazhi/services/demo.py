@@ -28,10 +28,12 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import connection, models, transaction
+from django.utils.translation import gettext
 
 from fazhi.audit import log as audit
 from fazhi.cases.demo import citizen_id, person_name
 from fazhi.core import demo as core_demo
+from fazhi.core import progress
 from fazhi.core.calendar import WorkCalendar, default_calendar
 from fazhi.core.clock import SHANGHAI
 from fazhi.org.models import Unit, UnitKind, User
@@ -535,11 +537,14 @@ def load_applications(*, on: dt.date, count: int = 100_000, seed: int = SEED) ->
                 rng, now, item, channel, submitted, clock, citizen_actor=f"citizen:{who.pk}"
             )
             plans.append((plan, unit_for(item, rng, units), who, None))
+        progress.count(gettext("生成办件"), count)  # fazhi demo: the longest step
+        progress.advance(len(plans))
         while len(plans) < count:
             plan, who = plan_one(rng, now, pools, clock, days, workdays, citizens)
             if plan is None:
                 continue
             plans.append((plan, unit_for(plan.item, rng, units), who, None))
+            progress.advance()
         plans.sort(key=lambda p: p[0].fields["submitted_at"])
         rows = []
         for plan, unit, who, parent in plans:

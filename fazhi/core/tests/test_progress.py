@@ -41,7 +41,9 @@ def test_import_in_a_pipe_prints_one_line_per_stage_and_quiet_nothing(migrated, 
     assert json.loads(piped.stdout)["accepted"] == 7
     lines = piped.stderr.splitlines()
     assert lines[0] == f"[1] 导入 {UNITS}"
-    assert lines[1].startswith("    导入行 7/7 (")
+    assert lines[1].startswith("    检查行 7/7 (")
+    assert lines[2].startswith("    导入行 7/7 (")
+    assert len(lines) == 3
     assert "\x1b[" not in piped.stderr
     quiet = run("import", "units", UNITS, "--json", "--quiet", tmp_path=tmp_path, DATABASE_URL=url)
     assert quiet.returncode == 0
