@@ -401,6 +401,42 @@ def clock_start(application: Application, accepted_at: dt.datetime) -> dt.dateti
     return accepted_at
 
 
+def current_run(application: Application) -> tuple[dt.datetime, int] | None:
+    """Where the running clock last (re)started and how many units it had then: the arrival of the
+    last 补正 with the units left, else the acceptance or receipt with the whole limit; None when
+    no clock runs (not started, stopped for 补正, or ended)."""
+    if application.status not in (S.SUBMITTED, S.ACCEPTED, S.APPROVED):
+        return None
+    if application.due_at is None or application.clock_stopped_at is not None:
+        return None
+    resumed = application.events.filter(step=Step.SUPPLEMENT).order_by("-at", "-id").first()
+    if resumed is not None and resumed.data.get("days_left") is not None:
+        return resumed.at, int(resumed.data["days_left"])
+    if application.accepted_at is not None:
+        return clock_start(application, application.accepted_at), application.item.promised_days
+    if counts_from_receipt(application):
+        return application.submitted_at, application.item.promised_days
+    return None
+
+
+def provisional_years(application: Application, cal: WorkCalendar | None = None) -> tuple[int, ...]:
+    """The years without a State Council holiday notice that the running limit counts through
+    (``Period.missing_years`` of its period): its last day is provisional until the notice is
+    entered (which re-dates it, fazhi/services/redate.py). Hour limits read no calendar."""
+    run = current_run(application)
+    if run is None or application.due_on is None:
+        return ()
+    cal = cal or default_calendar()
+    start, amount = run
+    due = due_after(start, amount, application.item.promised_unit, cal)
+    if due.period is not None and due.at == application.due_at:
+        return due.period.missing_years
+    if application.item.promised_unit == PeriodUnit.HOURS:
+        return ()
+    # Cut short by the statutory limit (or 0 units left): the days from the start to the last day.
+    return tuple(cal.missing_years(local_day(start), application.due_on))
+
+
 def item_due(application: Application, start: dt.datetime, amount: int) -> Due:
     """Where AMOUNT units of APPLICATION's item's promised limit, started at START, end."""
     return due_after(start, amount, application.item.promised_unit)

@@ -27,6 +27,7 @@ from fazhi.services.applications import (
     clock_start,
     counts_from_receipt,
     due_after,
+    provisional_years,
     receipt_basis,
     units_between,
     working_days_between,
@@ -61,6 +62,16 @@ class Clock:
     lines: list[str] = field(default_factory=list)  # the explanation, step by step
     unit: str = LimitUnit.WORKDAYS
     due_at: dt.datetime | None = None  # late from this instant on
+    missing_years: tuple[int, ...] = ()  # years without a holiday notice the limit counts through
+
+    @property
+    def is_provisional(self) -> bool:
+        """The last day is provisional: a year it counts through has no notice (调休 unknown)."""
+        return bool(self.missing_years)
+
+    @property
+    def provisional_text(self) -> str:
+        return provisional_text(self.missing_years)
 
     @property
     def unit_label(self) -> str:
@@ -203,6 +214,7 @@ def clock_of(
             lines=lines,
             unit=unit,
             due_at=due_at,
+            missing_years=provisional_years(application, cal),
         )
     if application.accepted_at is None:
         if status in (ApplicationStatus.SUBMITTED, ApplicationStatus.SUPPLEMENT):
@@ -241,6 +253,16 @@ def clock_of(
     return Clock(
         ClockState.ENDED, promised, due_on, None, None, 0, lines=lines, unit=unit, due_at=due_at
     )
+
+
+def provisional_text(years: tuple[int, ...]) -> str:
+    """Why a last day is provisional (shown next to "暂定" to staff and to the applicant)."""
+    if not years:
+        return ""
+    return _(
+        "%(years)s 年的节假日安排尚未载入：期满日已计入该年的法定节假日，调休安排未知，"
+        "为暂定；载入该年的放假通知后将重新计算。"
+    ) % {"years": "、".join(str(year) for year in years)}
 
 
 def _receipt_text(application: Application, received: dt.datetime) -> str:

@@ -34,6 +34,7 @@ from fazhi.core.errors import FazhiError
 from fazhi.services import applications, citizens, formspec, uploads
 from fazhi.services.applications import Applicant
 from fazhi.services.citizens import citizen_required
+from fazhi.services.clock import provisional_text
 from fazhi.services.models import (
     Application,
     ApplicationStatus,
@@ -366,6 +367,7 @@ def _detail(
         "can_withdraw": application.status in WITHDRAWABLE,
         "errors": errors or [],
         "roster_form": RosterForm(),
+        "provisional": provisional_text(applications.provisional_years(application)),
         **(extra or {}),
     }
     return render(

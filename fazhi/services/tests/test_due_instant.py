@@ -263,3 +263,83 @@ def test_a_resumed_receipt_clock_never_ends_after_the_statutory_limit_from_recei
         "法定时限 15 日 自收到申请之时起计算（《信访工作条例》第二十三条第二款），"
         "条文未规定补正期间中止计算；承诺时限不得晚于法定时限，期满日为法定时限的期满日 2026-06-16。"
     )
+
+
+# --- 3. a limit that runs into a year without a holiday notice is provisional ---------------------
+
+
+@pytest.fixture
+def into_an_unknown_year(tree):
+    """Accepted 2031-12-26 (a Friday), 5 working days: the last day falls in 2032, a year without a
+    notice in the calendar; and one accepted 2026-06-01, inside a year with its notice."""
+    from fazhi.core.calendar import default_calendar
+
+    cal = default_calendar()
+    assert not cal.is_known(2032)
+    assert cal.is_known(2026)
+    clerk = make_clerk(tree["s1"])
+    item = service_item(promised_days=5)
+    with time_machine.travel(at("2031-12-26 10:00"), tick=False):
+        late = online(item, tree["s1"], "2031-12-26 09:00")
+        ops.accept(late, clerk)
+    known = online(item, tree["s1"], "2026-06-01 09:00")
+    with time_machine.travel(at("2026-06-01 10:00"), tick=False):
+        ops.accept(known, clerk)
+    return {"clerk": clerk, "late": late, "known": known}
+
+
+def test_a_limit_running_into_a_year_without_a_notice_is_provisional_on_the_staff_page(
+    client, into_an_unknown_year
+):
+    with time_machine.travel(at("2031-12-29 10:00"), tick=False):
+        client.force_login(into_an_unknown_year["clerk"])  # the session lasts 30 minutes
+        late = client.get(
+            reverse("services:application", args=[into_an_unknown_year["late"].receipt])
+        ).content.decode()
+        clock = ops_clock(into_an_unknown_year["late"])
+    with time_machine.travel(at("2026-06-02 10:00"), tick=False):
+        client.force_login(into_an_unknown_year["clerk"])
+        known = client.get(
+            reverse("services:application", args=[into_an_unknown_year["known"].receipt])
+        ).content.decode()
+
+    assert clock.is_provisional
+    assert 2032 in clock.missing_years
+    assert 'data-testid="provisional"' in late
+    assert "暂定" in late
+    assert "2032 年的节假日安排尚未载入" in late
+    assert 'data-testid="provisional"' not in known
+
+
+def test_a_limit_running_into_a_year_without_a_notice_is_provisional_on_the_citizens_page(
+    client, into_an_unknown_year
+):
+    late, known = into_an_unknown_year["late"], into_an_unknown_year["known"]
+
+    def page(app, now):
+        from fazhi.services import citizens
+
+        with time_machine.travel(at(now), tick=False):
+            session = client.session
+            session[citizens.SESSION_KEY] = app.citizen.pk
+            session.save()
+            response = client.get(reverse("jkb:application", args=[app.receipt]))
+            assert response.status_code == 200, response
+            return response.content.decode()
+
+    body = page(late, "2031-12-29 10:00")
+    assert 'data-testid="provisional"' in body
+    assert "2032 年的节假日安排尚未载入" in body
+    assert 'data-testid="provisional"' not in page(known, "2026-06-02 10:00")
+
+
+def test_an_hour_limit_across_the_new_year_is_not_provisional(tree):
+    clerk = make_clerk(tree["s1"])
+    item = service_item(promised_days=24, promised_unit=H)
+    with time_machine.travel(at("2031-12-31 12:00"), tick=False):
+        app = online(item, tree["s1"], "2031-12-31 09:00")
+        ops.accept(app, clerk)
+        clock = ops_clock(app)
+
+    assert app.due_at == at("2032-01-01 12:00")  # hours are never extended: no calendar read
+    assert not clock.is_provisional
