@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # One log line per request, JSON with FAZHI_LOG_FORMAT=json (docs/operations/logs.md).
+    "fazhi.core.logs.RequestLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -283,11 +285,27 @@ except ValueError:
         f"FAZHI_METRICS_ALLOW={','.join(FAZHI_METRICS_ALLOW)!r}: use CIDRs such as 10.0.0.0/8"
     ) from None
 
+# Structured logs (docs/operations/logs.md): "json" writes one JSON object per line and one line
+# per request and per worker task (fazhi.request, fazhi.task at INFO); "text" the plain lines.
+FAZHI_LOG_FORMAT = env_str("FAZHI_LOG_FORMAT", "text")
+if FAZHI_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"FAZHI_LOG_FORMAT={FAZHI_LOG_FORMAT!r}: use text or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "fazhi.core.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if FAZHI_LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("FAZHI_LOG_LEVEL", "WARNING")},
+    "loggers": (
+        {name: {"level": "INFO"} for name in ("fazhi.request", "fazhi.task")}
+        if FAZHI_LOG_FORMAT == "json"
+        else {}
+    ),
 }
 
 MESSAGE_TAGS = {40: "danger"}

@@ -15,12 +15,20 @@ import socket
 
 from django.conf import settings
 from django.utils import timezone
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey import crontab, signals
+from huey.contrib.djhuey import HUEY, db_periodic_task, lock_task
 
-from fazhi.core import warnings
+from fazhi.core import logs, warnings
 
 logger = logging.getLogger(__name__)
+
+# One log line per finished task (fazhi.core.logs; JSON with FAZHI_LOG_FORMAT=json).
+HUEY.signal(
+    signals.SIGNAL_EXECUTING,
+    signals.SIGNAL_COMPLETE,
+    signals.SIGNAL_ERROR,
+    signals.SIGNAL_LOCKED,
+)(logs.task_signal)
 
 
 @db_periodic_task(crontab(minute="*"))
