@@ -1,8 +1,8 @@
 """The Chinese strings that come from data and are translated at render time (``_(event.name)``).
 
 ``makemessages`` finds only string literals in the code, so a name written in a rule file — a
-procedure pack's event and deadline names and refusal messages, a holiday's name — would never
-reach the catalogue. ``fazhi i18n extract-data`` writes them into the generated module
+procedure pack's event and deadline names and refusal messages, a holiday's name, a warning
+rule's name — would never reach the catalogue. ``fazhi i18n extract-data`` writes them into the generated module
 ``fazhi/core/data_msgids.py`` as ``gettext_noop("…")`` lines, which ``makemessages`` then reads;
 a test fails while that module is out of date with the rule files.
 
@@ -32,6 +32,9 @@ SOURCES: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
         ),
     ),
     ("calendar", (("holidays", "*", "name"), ("workdays", "*", "name"))),
+    # warning rules' names (stored on each warning; shown with `{% translate w.name %}`)
+    ("warnings", (("rules", "*", "name"),)),
+    ("services", (("rules", "*", "name"),)),
 )
 # Years whose statutory holidays (no State Council notice) name their days, two festivals on one
 # day included ("中秋节、国庆节").
