@@ -455,10 +455,11 @@ def accept(application: Application, user: Any, *, at: dt.datetime | None = None
     at = _when(application, at)
     application.status = S.ACCEPTED
     application.accepted_at = at
-    if counts_from_receipt(application) and application.due_at is not None:
+    fixed_on, fixed_at = application.due_on, application.due_at
+    if counts_from_receipt(application) and fixed_on is not None and fixed_at is not None:
         # Counted from receipt: the due instant was fixed at the submission (or at the arrival of
         # a 补正 asked before acceptance); acceptance does not move it.
-        data = {"due_on": application.due_on.isoformat(), "due_at": application.due_at.isoformat()}
+        data = {"due_on": fixed_on.isoformat(), "due_at": fixed_at.isoformat()}
     else:
         due = item_due(application, clock_start(application, at), application.item.promised_days)
         application.due_on, application.due_at = due.on, due.at

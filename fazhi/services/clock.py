@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -282,7 +283,7 @@ def _receipt_text(application: Application, received: dt.datetime) -> str:
     return _("%(day)s 收到申请；承诺 %(limit)s办结，自收到申请之时（%(start)s）起算：") % values
 
 
-def _statutory_cap_text(application: Application, data: dict) -> str:
+def _statutory_cap_text(application: Application, data: dict[str, Any]) -> str:
     """Why a resumed limit counted from receipt ends where the statutory limit ends."""
     item = application.item
     due = data["due_on"]

@@ -227,8 +227,12 @@ def plan_application(
             HandlingMode.ONLINE if HandlingMode.ONLINE in item.modes else HandlingMode.ONLINE_WINDOW
         )
     applicant = citizen_actor if online else CLERK
+    receipt = item.clock_from == ClockFrom.RECEIVED
+    submit_data: dict[str, Any] = {"channel": channel}
+    if receipt:  # the limit runs from receipt: due from the submission (applications.submit)
+        submit_data |= _due_data(clock.due_item(submitted_at, item, item.promised_days))
     steps: list[tuple[str, dt.datetime, str, dict[str, Any]]] = [
-        (Step.SUBMIT, submitted_at, applicant, {"channel": channel})
+        (Step.SUBMIT, submitted_at, applicant, submit_data)
     ]
     roll = rng.random()
     if not online and item.on_the_spot and rng.random() < SPOT_DONE_SHARE:
@@ -250,7 +254,9 @@ def plan_application(
         return _finish(clock, now, item, channel, mode, steps)
     roll -= WITHDRAWN
     at = submitted_at
-    if rng.random() < SUPPLEMENT_BEFORE:  # the one-time notice before acceptance
+    # The one-time notice before acceptance (not on a clock counted from receipt, which it would
+    # stop: the demo leaves those out).
+    if rng.random() < SUPPLEMENT_BEFORE and not receipt:
         at += rng.randrange(30, 300) * M
         steps.append(
             (Step.ASK_SUPPLEMENT, at, CLERK, {"missing": ["材料不齐"], "was": S.SUBMITTED})
@@ -336,7 +342,9 @@ def _finish(
     }
     had_supplement = False
     for step, at, _actor, data in steps:
-        if step == Step.ACCEPT:
+        if step == Step.SUBMIT and "due_on" in data:
+            f.update(**_due_fields(data))
+        elif step == Step.ACCEPT:
             f.update(status=S.ACCEPTED, accepted_at=at, **_due_fields(data))
         elif step == Step.ASK_SUPPLEMENT:
             had_supplement = True

@@ -140,6 +140,9 @@ def test_every_generated_application_keeps_the_operations_invariants(generated):
             local = app.accepted_at.astimezone(SH).date()
             assert app.due_on == due_date(local, app.item.promised_days)
         assert app.visits == (app.channel != Channel.ONLINE) + kinds.count(Step.VISIT)
+        if app.item.clock_from == "received" and app.status == S.SUBMITTED:
+            assert app.due_at is not None  # due from the submission, before acceptance
+            assert steps[0][2]["due_at"] == app.due_at.isoformat()
 
 
 def test_the_demo_rates_land_in_the_seeds_range(tree, generated):

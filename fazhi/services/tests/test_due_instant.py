@@ -343,3 +343,42 @@ def test_an_hour_limit_across_the_new_year_is_not_provisional(tree):
 
     assert app.due_at == at("2032-01-01 12:00")  # hours are never extended: no calendar read
     assert not clock.is_provisional
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_dates_the_waiting_applications_counted_from_receipt():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from fazhi.core.warnings import row
+
+    def migrate(targets):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(targets)
+        return executor.loader.project_state(targets).apps
+
+    old = migrate([("services", "0009_running_due_at_index")])
+    Unit = old.get_model("org", "Unit")
+    Item = old.get_model("services", "ServiceItem")
+    Application = old.get_model("services", "Application")
+    unit = row(Unit, "default", code="T1", path="/T1/")
+    items = {
+        "received": row(Item, "default", code="JKB-T-R", clock_from="received", promised_days=15,
+                        promised_unit="days"),
+        "accepted": row(Item, "default", code="JKB-T-A", promised_days=15, promised_unit="days"),
+    }  # fmt: skip
+    for n, item in enumerate(items.values()):
+        Application.objects.create(
+            receipt=f"T000000{n}", item=item, unit=unit, channel="online", mode="online",
+            applicant_name="张三", applicant_id_number="x", applicant_phone="13912345678",
+            status="submitted", submitted_at=at("2026-06-01 09:00"),
+        )  # fmt: skip
+
+    new = migrate([("services", "0010_receipt_clock_due_from_submission")])
+    dues = dict(
+        new.get_model("services", "Application").objects.values_list("item__code", "due_at")
+    )
+    assert dues == {"JKB-T-R": at("2026-06-17 00:00"), "JKB-T-A": None}
+    executor = MigrationExecutor(connection)
+    migrate(executor.loader.graph.leaf_nodes())
