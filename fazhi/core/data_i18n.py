@@ -1,10 +1,10 @@
 """The Chinese strings that come from data and are translated at render time (``_(event.name)``).
 
 ``makemessages`` finds only string literals in the code, so a name written in a rule file — a
-procedure pack's event and deadline names and refusal messages, a holiday's name, a warning
-rule's name — would never reach the catalogue. ``fazhi i18n extract-data`` writes them into the generated module
-``fazhi/core/data_msgids.py`` as ``gettext_noop("…")`` lines, which ``makemessages`` then reads;
-a test fails while that module is out of date with the rule files.
+procedure pack's event, field and deadline names and refusal messages, a holiday's name, a
+warning rule's name — would never reach the catalogue. ``fazhi i18n extract-data`` writes them
+into the generated module ``fazhi/core/data_msgids.py`` as ``gettext_noop("…")`` lines, which
+``makemessages`` then reads; a test fails while that module is out of date with the rule files.
 
 To translate another kind of data, add its files and fields to SOURCES.
 """
@@ -27,6 +27,7 @@ SOURCES: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
         "procedure",
         (
             ("events", "*", "name"),
+            ("events", "*", "fields", "*", "label"),
             ("events", "*", "preconditions", "*", "message"),
             ("deadlines", "*", "name"),
         ),
