@@ -464,7 +464,7 @@ def _lookup(receipt: str, phone: str) -> dict[str, Any] | None:
             "phone": application.masked_phone,
             "status": application.get_status_display(),
             "submitted_at": application.submitted_at,
-            "due_on": application.due_on,
+            "due_on": application.due_text,  # the last day, or the minute of an hour limit
             "parts": [],
         }
     parent = (
