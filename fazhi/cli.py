@@ -170,9 +170,25 @@ def setup(command: str) -> None:
         # An app read the database while starting: say why it could not.
         check_database(migrated=command not in CONNECT_ONLY)
         raise
-    if command in NO_DATABASE or command in REPORTS_DATABASE:
-        return
-    check_database(migrated=command not in CONNECT_ONLY)
+    if command in NO_DATABASE or command in REPORTS_DATABASE or command in CONNECT_ONLY:
+        return  # (a database that does not answer is diagnosed when the command fails)
+    check_on_first_connection()
+
+
+def check_on_first_connection() -> None:
+    """Check the migrations when the command first opens the database — before its first query,
+    so nothing is written to a database that is not migrated, while a command that refuses its
+    arguments (or never needs the database) answers as it would."""
+    from django.db import DEFAULT_DB_ALIAS
+    from django.db.backends.signals import connection_created
+
+    def check(sender: object, connection: object, **kwargs: object) -> None:
+        if getattr(connection, "alias", None) != DEFAULT_DB_ALIAS:
+            return
+        connection_created.disconnect(check)
+        check_database()
+
+    connection_created.connect(check, weak=False)
 
 
 def _diagnose(command: str, exc: BaseException) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,11 +34,17 @@ def run(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[s
     )
 
 
+PROGRESS = re.compile(r"^(\[\d+(/\d+)?\] |    )")  # fazhi.core.progress.Lines
+
+
 def one_line(result: subprocess.CompletedProcess[str]) -> str:
+    """The one error line on stderr (after any progress lines of the stages begun before)."""
     assert "Traceback" not in result.stderr, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    return lines[0]
+    errors = [line for line in lines if not PROGRESS.match(line)]
+    assert len(errors) == 1, result.stderr
+    assert lines[-1] == errors[0], result.stderr
+    return errors[0]
 
 
 def run_on_terminal(*args: str, tmp_path: Path, **env: str) -> tuple[int, str, str]:
