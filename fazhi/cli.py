@@ -3,11 +3,11 @@
 ``fazhi import items FILE`` and the other verbs of the product map onto management commands
 (see VERBS); anything else (``fazhi migrate``, ``fazhi createsuperuser`` …) goes to Django.
 
-Before a command runs, ``main`` checks what an operator gets wrong before setup — a setting that
-cannot be read, a database that does not answer, a database not migrated yet, a rule file that
-does not load — and says so in ONE line on stderr with the command to run, in zh-hans or English
-by the terminal's locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), exiting 2; never a traceback
-(docs/operations/first-hour.md). The lines are in the project's one catalog (locale/), read with
+``main`` catches what an operator gets wrong before setup — a setting that cannot be read, a
+database that does not answer, a database not migrated yet (checked when the command first opens
+the database), a rule file that does not load — and says so in ONE line on stderr with the
+command to run, in zh-hans or English by the terminal's locale (LANGUAGE, LC_ALL, LC_MESSAGES,
+LANG), exiting 2; never a traceback (docs/operations/first-hour.md). The lines are in the project's one catalog (locale/), read with
 the standard library's gettext because settings may be too broken to start Django's.
 """
 
