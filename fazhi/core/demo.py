@@ -20,13 +20,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import import_module
 from typing import Any, Literal
 
-from django.apps import apps
-from django.utils.module_loading import module_has_submodule
-
 from fazhi.core import progress
+from fazhi.core.discovery import import_app_modules
 from fazhi.core.importing import ImportReport, Table, import_table
 
 ACTOR = "system:demo"
@@ -95,7 +92,6 @@ class Step:
 
 
 _steps: dict[str, Step] = {}
-_discovered = False
 
 
 def step(order: int, name: str, *, needs: Needs = "") -> Callable[[StepFunction], StepFunction]:
@@ -109,14 +105,8 @@ def step(order: int, name: str, *, needs: Needs = "") -> Callable[[StepFunction]
 
 
 def discover() -> None:
-    """Import the ``demo`` module of every Fazhi app, which registers its steps (once)."""
-    global _discovered
-    if _discovered:
-        return
-    for config in apps.get_app_configs():
-        if config.name.startswith("fazhi.") and module_has_submodule(config.module, "demo"):
-            import_module(f"{config.name}.demo")
-    _discovered = True
+    """Import the ``demo`` module of every Fazhi app, which registers its parts (once)."""
+    import_app_modules("demo")
 
 
 def steps() -> list[Step]:

@@ -17,14 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.module_loading import module_has_submodule
+
+from fazhi.core.discovery import import_app_modules
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -80,7 +79,6 @@ class PanelSource:
 
 
 _sources: dict[str, PanelSource] = {}
-_discovered = False
 
 
 def register(order: int, key: str) -> Callable[[PanelFunction], PanelFunction]:
@@ -94,14 +92,8 @@ def register(order: int, key: str) -> Callable[[PanelFunction], PanelFunction]:
 
 
 def discover() -> None:
-    """Import the ``home`` module of every Fazhi app, which registers its panels (once)."""
-    global _discovered
-    if _discovered:
-        return
-    for config in apps.get_app_configs():
-        if config.name.startswith("fazhi.") and module_has_submodule(config.module, "home"):
-            import_module(f"{config.name}.home")
-    _discovered = True
+    """Import the ``home`` module of every Fazhi app, which registers its parts (once)."""
+    import_app_modules("home")
 
 
 def sources() -> list[PanelSource]:
