@@ -1,5 +1,13 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from fazhi.core.calendar import Redating, WorkCalendar
 
 
 class CasesConfig(AppConfig):
@@ -27,7 +35,7 @@ class CasesConfig(AppConfig):
         on_calendar_change(redate_cases, pending=pending_cases)
 
 
-def redate_cases(*, actor, at, calendar, dry_run):
+def redate_cases(*, actor: Any, at: dt.datetime, calendar: WorkCalendar, dry_run: bool) -> Redating:
     """Re-date every open case's running deadlines after a calendar change (fazhi.core.calendar)."""
     from django.urls import reverse
 
@@ -42,7 +50,7 @@ def redate_cases(*, actor, at, calendar, dry_run):
     return Redating(str(_("行政案件")), result.cases, moves, result.settled, result.changed)
 
 
-def pending_cases(day):
+def pending_cases(day: dt.date) -> int:
     """Running case deadlines whose last day is DAY or later (one query on the open-deadline index)."""
     from fazhi.cases.models import Deadline
     from fazhi.core.clock import start_of_day

@@ -12,10 +12,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from fazhi.cases import documents
 from fazhi.cases.models import Case, CaseDocument, ProceduralEvent
 from fazhi.core.errors import FazhiError, PermissionDeniedError
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django_htmx's HtmxMiddleware (``request.htmx``)."""
+
+    htmx: HtmxDetails
+
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -30,7 +38,7 @@ def _back(request: HttpRequest) -> str:
     return reverse("core:home")
 
 
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+def _redirect(request: HtmxHttpRequest, url: str) -> HttpResponse:
     if request.htmx:  # htmx follows HX-Redirect with a full page load (a download for a file)
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
@@ -40,7 +48,7 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def generate(request: HttpRequest, number: str, kind: str) -> HttpResponse:
+def generate(request: HtmxHttpRequest, number: str, kind: str) -> HttpResponse:
     """Generate one document of KIND for the case, then send the browser to its download.
 
     POST ``event`` (optional) names the event's id, e.g. one of several 传唤.
@@ -81,7 +89,7 @@ def generate(request: HttpRequest, number: str, kind: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def download(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+def download(request: HttpRequest, number: str, pk: int) -> FileResponse:
     """Serve one stored document as an attachment, within scope only, and audit it."""
     case = get_object_or_404(Case.objects.visible_to(request.user), number=number)
     document = get_object_or_404(CaseDocument.objects.filter(case=case), pk=pk)

@@ -4,6 +4,8 @@ only to a holder of REVEAL_ID_NUMBER, and each reveal is written to the audit lo
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext
 
@@ -15,7 +17,7 @@ from fazhi.org.roles import Capability
 
 
 @transaction.atomic
-def reveal_id_number(party: Party, *, actor, ip_address: str | None = None) -> str:
+def reveal_id_number(party: Party, *, actor: Any, ip_address: str | None = None) -> str:
     """Return PARTY's full identity number and record that ACTOR saw it (action ``pii.reveal``)."""
     require_capability(actor, Capability.REVEAL_ID_NUMBER)
     if not Party.objects.visible_to(actor).filter(pk=party.pk).exists():
