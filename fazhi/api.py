@@ -4,7 +4,7 @@ Each app contributes a Router from its own ``api.py``; domain errors map to resp
 once (STYLE §4).
 """
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -23,17 +23,17 @@ api = NinjaAPI(
 
 
 @api.exception_handler(PermissionDeniedError)
-def _permission_denied(request: HttpRequest, exc: PermissionDeniedError):
+def _permission_denied(request: HttpRequest, exc: PermissionDeniedError) -> HttpResponse:
     return api.create_response(request, {"code": exc.code, "detail": str(exc)}, status=403)
 
 
 @api.exception_handler(FrozenRecord)
-def _frozen(request: HttpRequest, exc: FrozenRecord):
+def _frozen(request: HttpRequest, exc: FrozenRecord) -> HttpResponse:
     return api.create_response(request, {"code": exc.code, "detail": str(exc)}, status=409)
 
 
 @api.exception_handler(FazhiError)
-def _domain_error(request: HttpRequest, exc: FazhiError):
+def _domain_error(request: HttpRequest, exc: FazhiError) -> HttpResponse:
     body = {"code": exc.code, "detail": str(exc), "field": exc.field}
     if exc.basis is not None:
         body["basis"] = str(exc.basis)
@@ -41,7 +41,7 @@ def _domain_error(request: HttpRequest, exc: FazhiError):
 
 
 @api.exception_handler(AuthenticationError)
-def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
         request, {"code": "unauthenticated", "detail": _("需要登录或有效的访问令牌。")}, status=401
     )

@@ -8,8 +8,9 @@ like one downloaded last year. The CSV starts with a UTF-8 BOM so that Excel ope
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
-from typing import Any
+from typing import Any, cast
 
 from django.utils import translation
 
@@ -34,6 +35,12 @@ def _yes_no(value: bool) -> str:
     return "是" if value else "否"
 
 
+def _effective_from(edition: ListEdition) -> dt.date:
+    # Only a published edition is open data, and the edition_published_has_dates constraint
+    # gives every published edition its start date.
+    return cast(dt.date, edition.effective_from)
+
+
 def edition_metadata(edition: ListEdition) -> dict[str, Any]:
     with translation.override("zh-hans"):
         return {
@@ -41,7 +48,7 @@ def edition_metadata(edition: ListEdition) -> dict[str, Any]:
             "list_name": str(ListKind(edition.list_kind).label),
             "number": edition.number,
             "title": edition.title,
-            "effective_from": edition.effective_from.isoformat(),
+            "effective_from": _effective_from(edition).isoformat(),
             "published_at": edition.published_at.isoformat() if edition.published_at else None,
         }
 
@@ -84,7 +91,7 @@ def to_csv(edition: ListEdition) -> str:
                 (
                     list_name,
                     edition.number,
-                    edition.effective_from.isoformat(),
+                    _effective_from(edition).isoformat(),
                     entry.code,
                     entry.name,
                     kinds.get(entry.kind, entry.kind),

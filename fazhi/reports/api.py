@@ -7,6 +7,8 @@ naming the field (``from`` or ``to``).
 """
 
 # No `from __future__ import annotations` here: django-ninja reads the annotations at import.
+from typing import Any
+
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from fazhi.core.errors import PermissionDeniedError
 from fazhi.core.metrics import UnknownMetric
+from fazhi.org.models import User
 from fazhi.org.roles import Capability
 from fazhi.reports import figures
 
@@ -83,21 +86,21 @@ class MetricQueryIn(Schema):
 # --- Endpoints -----------------------------------------------------------------------------------
 
 
-def _viewer(request: HttpRequest):
+def _viewer(request: HttpRequest) -> User:
     user = request.user
-    if not user.has_capability(Capability.VIEW_SCOPED_DATA):
+    if not isinstance(user, User) or not user.has_capability(Capability.VIEW_SCOPED_DATA):
         raise PermissionDeniedError(_("您的角色无权查看统计指标。"))
     return user
 
 
-def _not_found(exc: Exception, field: str) -> Status:
+def _not_found(exc: Exception, field: str) -> Status[dict[str, str]]:
     return Status(
         404, {"code": getattr(exc, "code", "not_found"), "detail": str(exc), "field": field}
     )
 
 
 @router.get("/", response=list[MetricInfoOut], summary="The registered metrics")
-def list_metrics(request: HttpRequest):
+def list_metrics(request: HttpRequest) -> list[dict[str, Any]]:
     _viewer(request)
     return figures.catalogue()
 
@@ -108,7 +111,9 @@ def list_metrics(request: HttpRequest):
     summary="One metric's figure for a period and a unit",
     by_alias=True,
 )
-def show_metric(request: HttpRequest, code: str, params: Query[MetricQueryIn]):
+def show_metric(
+    request: HttpRequest, code: str, params: Query[MetricQueryIn]
+) -> Status[dict[str, Any]] | Status[dict[str, str]]:
     user = _viewer(request)
     try:
         figure = figures.figure(

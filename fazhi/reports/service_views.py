@@ -16,7 +16,7 @@ from fazhi.core.errors import FazhiError
 from fazhi.core.metrics import Period
 from fazhi.org.models import Unit
 from fazhi.org.roles import Capability as C
-from fazhi.reports.views import _date
+from fazhi.reports.views import _date, _signed_in
 from fazhi.services import metrics as service_metrics
 
 
@@ -27,7 +27,7 @@ def services(request: HttpRequest) -> HttpResponse:
     start = _date(request.GET.get("from"), today.replace(month=1, day=1))
     end = _date(request.GET.get("to"), today)
     units = Unit.objects.visible_to(request.user)
-    unit_code = request.GET.get("unit") or getattr(request.user.scope_unit, "code", None)
+    unit_code = request.GET.get("unit") or getattr(_signed_in(request).scope_unit, "code", None)
     unit = units.filter(code=unit_code).first()
     if unit is None:  # outside the scope answers like a unit that does not exist
         raise Http404

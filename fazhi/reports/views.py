@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,10 +14,15 @@ from fazhi.core import metrics
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
 from fazhi.core.metrics import Period
-from fazhi.org.models import Unit
+from fazhi.org.models import Unit, User
 from fazhi.org.roles import Capability as C
 
 PAGE_SIZE = 50
+
+
+def _signed_in(request: HttpRequest) -> User:
+    """The user of a view behind @requires, which lets only a signed-in User through."""
+    return cast(User, request.user)
 
 
 def _date(text: str | None, default: dt.date) -> dt.date:
@@ -44,7 +50,7 @@ def metric_detail(request: HttpRequest, code: str) -> HttpResponse:
     start = _date(request.GET.get("from"), today.replace(month=1, day=1))
     end = _date(request.GET.get("to"), today)
     units = Unit.objects.visible_to(request.user)
-    unit_code = request.GET.get("unit") or getattr(request.user.scope_unit, "code", None)
+    unit_code = request.GET.get("unit") or getattr(_signed_in(request).scope_unit, "code", None)
     unit = units.filter(code=unit_code).first()
     if unit is None:  # outside the scope answers like a unit that does not exist
         raise Http404
