@@ -90,7 +90,9 @@ def refresh(
     return len(diff.created), len(diff.changed), len(diff.removed)
 
 
-def _compute(case: Case, pack: Pack, events: list[Ev], calendar: WorkCalendar):
+def _compute(
+    case: Case, pack: Pack, events: list[Ev], calendar: WorkCalendar
+) -> list[ComputedDeadline]:
     accepted = case.accepted_at or case.created_at
     unverified = pack.unverified_on(accepted.astimezone(SHANGHAI).date())
     return compute_deadlines(pack, events, calendar, unverified=unverified)
@@ -104,11 +106,13 @@ class _Diff:
     before: dict[tuple[str, str], tuple[dt.datetime, bool]] = field(default_factory=dict)
 
 
-def _diff(case: Case, computed: list[ComputedDeadline], rows: list[Deadline], at) -> _Diff:
+def _diff(
+    case: Case, computed: list[ComputedDeadline], rows: list[Deadline], at: dt.datetime
+) -> _Diff:
     """Return the rows to create, the stored rows changed in place, and the rows to remove."""
     stored = {(d.code, d.key): d for d in rows}
     diff = _Diff()
-    seen = set()
+    seen: set[tuple[str, str]] = set()
     for item in computed:
         key = (item.code, item.key)
         seen.add(key)
@@ -141,7 +145,7 @@ class Redated:
 
 def redate_all(
     *,
-    actor,
+    actor: Any,
     at: dt.datetime,
     calendar: WorkCalendar | None = None,
     dry_run: bool = False,
@@ -191,10 +195,10 @@ def redate_all(
                 removed += [row.pk for row in diff.removed]
                 if _set_nearest(case, computed):
                     moved_cases.append(case)
-                changes = {}
+                changes: dict[str, Any] = {}
                 for row in diff.changed:
                     due, provisional = diff.before[(row.code, row.key)]
-                    entry = {}
+                    entry: dict[str, Any] = {}
                     if due != row.due_at:
                         entry["due_at"] = [
                             due.astimezone(SHANGHAI),

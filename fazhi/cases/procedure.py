@@ -195,7 +195,7 @@ def _check_party(party: NewParty, act_day: dt.date) -> dict[str, Any]:
 
 
 @transaction.atomic
-def open_case(new: NewCase, first_event: NewEvent, *, actor, at: dt.datetime) -> Case:
+def open_case(new: NewCase, first_event: NewEvent, *, actor: Any, at: dt.datetime) -> Case:
     """Register a case with its handlers, parties and first event (接报 or 受案)."""
     require_capability(actor, Capability.HANDLE_CASES)
     if not Unit.objects.visible_to(actor).filter(pk=new.unit.pk).exists():
@@ -275,12 +275,13 @@ def open_case(new: NewCase, first_event: NewEvent, *, actor, at: dt.datetime) ->
 
 
 @transaction.atomic
-def record_event(case: Case, new: NewEvent, *, actor, at: dt.datetime) -> ProceduralEvent:
+def record_event(case: Case, new: NewEvent, *, actor: Any, at: dt.datetime) -> ProceduralEvent:
     """Record one procedural step, refresh the case's deadlines and status, and audit it."""
     require_capability(actor, Capability.HANDLE_CASES)
-    case = Case.objects.visible_to(actor).select_for_update().filter(pk=case.pk).first()
-    if case is None:
+    locked = Case.objects.visible_to(actor).select_for_update().filter(pk=case.pk).first()
+    if locked is None:
         raise PermissionDeniedError(_("该案件不在您的数据范围内。"))
+    case = locked
     if new.corrects is not None:
         if new.corrects.case_id != case.pk:
             raise CaseRefused(_("更正的环节不属于本案。"), field="corrects")
@@ -364,7 +365,7 @@ def _apply_property(case: Case, row: ProceduralEvent) -> None:
 
 def _update_case(case: Case, pack: Pack, events: list[Ev]) -> None:
     status = derive_status(pack, events, CaseStatus.REPORTED)
-    first_of = {}
+    first_of: dict[str, dt.datetime] = {}
     for event in sorted(events, key=lambda e: e.occurred_at):
         first_of.setdefault(event.kind, event.occurred_at)
     case.status = status
