@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
@@ -122,7 +122,7 @@ def list_items(
     must_use_centre: bool | None = None,
     delegable_to_township: bool | None = None,
     is_active: bool | None = None,
-):
+) -> QuerySet[EnforcementItem]:
     """List enforcement items; ``q`` searches code and name."""
     rows = EnforcementItem.objects.all()
     if q:
@@ -139,7 +139,7 @@ def list_items(
 
 
 @router.get("/items/{code}", response=ItemDetailOut)
-def get_item(request: HttpRequest, code: str):
+def get_item(request: HttpRequest, code: str) -> dict[str, Any]:
     item = get_object_or_404(EnforcementItem, code=code)
     return {
         **{name: getattr(item, name) for name in ItemOut.model_fields},
@@ -158,7 +158,9 @@ def get_item(request: HttpRequest, code: str):
 
 
 @router.get("/editions", response=list[EditionOut])
-def list_editions(request: HttpRequest, list_kind: str = "", status: str = ""):
+def list_editions(
+    request: HttpRequest, list_kind: str = "", status: str = ""
+) -> list[dict[str, Any]]:
     rows = ListEdition.objects.annotate(entry_count=Count("entries")).order_by(
         "list_kind", "-number"
     )
@@ -170,7 +172,7 @@ def list_editions(request: HttpRequest, list_kind: str = "", status: str = ""):
 
 
 @router.get("/editions/diff", response=DiffOut)
-def diff_editions(request: HttpRequest, a: int, b: int):
+def diff_editions(request: HttpRequest, a: int, b: int) -> dict[str, Any]:
     """Compare edition A (earlier) with edition B (later), entries keyed by code."""
     first = get_object_or_404(ListEdition, pk=a)
     second = get_object_or_404(ListEdition, pk=b)
@@ -178,7 +180,7 @@ def diff_editions(request: HttpRequest, a: int, b: int):
 
 
 @router.get("/editions/{edition_id}", response=EditionDetailOut)
-def get_edition(request: HttpRequest, edition_id: int):
+def get_edition(request: HttpRequest, edition_id: int) -> dict[str, Any]:
     edition = get_object_or_404(ListEdition, pk=edition_id)
     return {
         **_edition_out(edition),
@@ -190,7 +192,7 @@ def get_edition(request: HttpRequest, edition_id: int):
     "/editions/{edition_id}/publish",
     response={200: EditionOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
-def publish_edition(request: HttpRequest, edition_id: int, payload: PublishIn):
+def publish_edition(request: HttpRequest, edition_id: int, payload: PublishIn) -> dict[str, Any]:
     """Publish a draft from ``effective_from``; needs the PUBLISH_LIST capability."""
     edition = get_object_or_404(ListEdition, pk=edition_id)
     edition = editions.publish(edition, actor=request.user, effective_from=payload.effective_from)

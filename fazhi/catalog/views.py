@@ -6,7 +6,7 @@ error page (403/409/422) or, for an htmx request, an alert swapped into the page
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,6 +30,7 @@ from fazhi.catalog.models import (
 )
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError, FrozenRecord, PermissionDeniedError
+from fazhi.org.models import User
 from fazhi.org.roles import Capability
 
 ITEMS_PER_PAGE = 50
@@ -54,7 +55,12 @@ def _error(request: HttpRequest, exc: FazhiError) -> HttpResponse:
     return render(request, "catalog/error.html", context, status=status)
 
 
-def _can_edit(user, edition: ListEdition) -> bool:
+def _signed_in(request: HttpRequest) -> User:
+    """The user of a view behind @login_required or @requires: always a signed-in User."""
+    return cast(User, request.user)
+
+
+def _can_edit(user: User, edition: ListEdition) -> bool:
     return not edition.is_frozen and user.has_capability(Capability.EDIT_CATALOGUE)
 
 
@@ -123,7 +129,10 @@ def edition_list(request: HttpRequest) -> HttpResponse:
         }
         for kind, label in ListKind.choices
     ]
-    context = {"lists": lists, "can_edit": request.user.has_capability(Capability.EDIT_CATALOGUE)}
+    context = {
+        "lists": lists,
+        "can_edit": _signed_in(request).has_capability(Capability.EDIT_CATALOGUE),
+    }
     return render(request, "catalog/editions.html", context)
 
 
@@ -146,14 +155,14 @@ def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entries = edition.entries.all()
     if q:
         entries = entries.filter(Q(code__icontains=q) | Q(name__icontains=q))
-    can_edit = _can_edit(request.user, edition)
+    can_edit = _can_edit(_signed_in(request), edition)
     context = {
         "edition": edition,
         "entries": entries,
         "q": q,
         "can_edit": can_edit,
         "can_publish": not edition.is_frozen
-        and request.user.has_capability(Capability.PUBLISH_LIST),
+        and _signed_in(request).has_capability(Capability.PUBLISH_LIST),
         "publish_form": PublishForm(),
     }
     return render(request, "catalog/edition_detail.html", context)
@@ -169,7 +178,7 @@ def _entry(pk: int, entry_pk: int) -> ListEntry:
 @require_GET
 def entry_row(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     entry = _entry(pk, entry_pk)
-    context = {"entry": entry, "can_edit": _can_edit(request.user, entry.edition)}
+    context = {"entry": entry, "can_edit": _can_edit(_signed_in(request), entry.edition)}
     return render(request, "catalog/_entry_row.html", context)
 
 
@@ -285,7 +294,7 @@ def edition_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def edition_diff(request: HttpRequest) -> HttpResponse:
     """Compare any two editions (?a=ID&b=ID): added, removed, changed field by field."""
     all_editions = ListEdition.objects.order_by("list_kind", "-number")
-    context: dict = {"editions": all_editions, "result": None}
+    context: dict[str, Any] = {"editions": all_editions, "result": None}
     try:
         pair = editions_to_compare(request, ListEdition)
     except FazhiError as exc:

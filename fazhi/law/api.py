@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from fazhi.law.citations import ProvisionNotFound, render_citation, resolve_citation
-from fazhi.law.models import Law, Provision
+from fazhi.law.models import Law, LawVersion, Provision
 from fazhi.law.views import pick_version
 
 router = Router(tags=["law"])
@@ -35,7 +37,7 @@ class LawOut(Schema):
     versions: list[VersionOut]
 
     @staticmethod
-    def resolve_versions(obj: Law) -> list:
+    def resolve_versions(obj: Law) -> list[LawVersion]:
         return list(obj.versions.all())
 
 
@@ -88,17 +90,19 @@ class NotFoundOut(Schema):
 
 
 @router.get("/laws", response=list[LawOut])
-def list_laws(request):
+def list_laws(request: HttpRequest) -> QuerySet[Law]:
     return Law.objects.prefetch_related("versions")
 
 
 @router.get("/laws/{code}", response=LawOut)
-def get_law(request, code: str):
+def get_law(request: HttpRequest, code: str) -> Law:
     return get_object_or_404(Law.objects.prefetch_related("versions"), code=code)
 
 
 @router.get("/laws/{code}/provisions", response=list[ProvisionOut])
-def list_provisions(request, code: str, version: str = "", article: int | None = None):
+def list_provisions(
+    request: HttpRequest, code: str, version: str = "", article: int | None = None
+) -> QuerySet[Provision]:
     """Provisions of one version (default: the version in force today), optionally one article."""
     law = get_object_or_404(Law, code=code)
     chosen = pick_version(law, version or None)
@@ -109,11 +113,14 @@ def list_provisions(request, code: str, version: str = "", article: int | None =
 
 
 @router.get("/resolve", response={200: ResolvedOut, 404: NotFoundOut})
-def resolve(request, citation: str, on: dt.date | None = None):
+def resolve(
+    request: HttpRequest, citation: str, on: dt.date | None = None
+) -> Provision | Status[dict[str, str]]:
     """Resolve a citation such as 行政处罚法第三十三条第一款 to the provision in force ON."""
     try:
         provision = resolve_citation(citation, on=on)
     except ProvisionNotFound as exc:
         return Status(404, {"code": exc.code, "detail": str(exc)})
-    provision.on = on or timezone.localdate()
+    # ResolvedOut.on: an attribute for the response, not a field of the model
+    setattr(provision, "on", on or timezone.localdate())  # noqa: B010
     return provision

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,7 +9,8 @@ class LawConfig(AppConfig):
     verbose_name = _("法律法规")
 
     def ready(self) -> None:
-        from fazhi.core.rulepacks import set_citation_resolver
+        from fazhi.core.rulepacks import CitationResolver, set_citation_resolver
         from fazhi.law.resolver import check_citation
 
-        set_citation_resolver(check_citation)
+        # Called positionally (citation, first, last); only the first parameter's name differs.
+        set_citation_resolver(cast(CitationResolver, check_citation))

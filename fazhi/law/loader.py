@@ -14,10 +14,10 @@ import itertools
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar, overload
 
 import yaml
-from django.db import models, transaction
+from django.db import transaction
 
 from fazhi.audit import log as audit
 from fazhi.law.citations import format_citation
@@ -95,6 +95,10 @@ class LoadReport:
         return any(c.created or c.updated for c in (self.laws, self.versions, self.provisions))
 
 
+@overload
+def _date(value: Any, where: str, name: str, *, optional: Literal[False] = False) -> dt.date: ...
+@overload
+def _date(value: Any, where: str, name: str, *, optional: Literal[True]) -> dt.date | None: ...
 def _date(value: Any, where: str, name: str, *, optional: bool = False) -> dt.date | None:
     if value is None and optional:
         return None
@@ -117,7 +121,7 @@ def tidy(text: str) -> str:
     return out
 
 
-def _text(entry: dict, key: str, where: str, *, required: bool = True) -> str:
+def _text(entry: dict[str, Any], key: str, where: str, *, required: bool = True) -> str:
     value = entry.get(key)
     if value is None or str(value).strip() == "":
         if required:
@@ -163,7 +167,7 @@ def read_manifest(path: Path = MANIFEST) -> list[LawSpec]:
     return specs
 
 
-def _read_version(entry: dict, where: str, manifest: Path) -> VersionSpec:
+def _read_version(entry: dict[str, Any], where: str, manifest: Path) -> VersionSpec:
     label = str(entry.get("label", "")).strip()
     if not label:
         raise ManifestError(f"{where}: label is missing")
@@ -286,14 +290,17 @@ def load_laws(
     return report
 
 
+_Upserted = TypeVar("_Upserted", Law, LawVersion)
+
+
 def _upsert(
-    model: type[models.Model],
+    model: type[_Upserted],
     keys: dict[str, Any],
     values: dict[str, Any],
     counts: Counts,
     actor: Any,
     action: str,
-) -> Any:
+) -> _Upserted:
     obj = model.objects.filter(**keys).first()
     if obj is None:
         obj = model.objects.create(**keys, **values)

@@ -7,8 +7,9 @@ the 2025 治安管理处罚法 (rules/discretion/README.md, "Verifying the 2025 
 """
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fazhi.law import loader
 
@@ -16,7 +17,7 @@ from fazhi.law import loader
 class Command(BaseCommand):
     help = "Load the laws the product ships (fazhi/law/data/laws.yaml), or one statute FILE."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "file",
             nargs="?",
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="count, then write nothing")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         prefix = "[dry run] " if options["dry_run"] else ""
         try:
             if options["file"] is not None:
