@@ -6,6 +6,8 @@ it to ``decide(..., confirmed=...)``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +26,7 @@ class ConfirmationError(FazhiError):
 
 @transaction.atomic
 def confirm_rule(
-    actor,
+    actor: Any,
     pack: str,
     rule_id: str,
     *,

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from fazhi.core.rulepacks import ExampleResult, RulePackError, expect_of, line_of
 from fazhi.discretion.engine import Decision, InvalidFacts, decide
-from fazhi.discretion.packs import load_library
+from fazhi.discretion.packs import Library, load_library
 from fazhi.discretion.schema import ExampleExpect, ExampleGiven
 
 
@@ -47,7 +47,7 @@ def run_discretion_examples(path: Path) -> list[ExampleResult]:
 
 
 def _run(
-    path: Path, name: str, given: ExampleGiven, expect: ExampleExpect, library
+    path: Path, name: str, given: ExampleGiven, expect: ExampleExpect, library: Library
 ) -> ExampleResult:
     try:
         decision = decide(

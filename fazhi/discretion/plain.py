@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from fazhi.discretion.packs import Fact, Offence, PenaltyRule
+from fazhi.discretion.packs import Amount, Fact, Offence, PenaltyRule
 
 DERIVED_LABELS = {"age": "年龄（周岁）", "tier_rank": "情节档次", "act_date": "违法行为日期"}
 COMPARE = {
@@ -79,7 +79,7 @@ def condition_text(node: Any, facts: dict[str, Fact]) -> str:
     return f"{label}{COMPARE[op]}{value}"
 
 
-def _amount(amount) -> str:
+def _amount(amount: Amount) -> str:
     if amount.of is None:
         return str(amount.const)
     return f"{amount.of}×{amount.times}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +18,9 @@ from fazhi.discretion.confirmations import confirmed_rule_keys
 from fazhi.discretion.engine import Decision, Penalty, decide, offences
 from fazhi.discretion.packs import Library, load_library
 from fazhi.discretion.review import SHANGHAI, describe, with_suspect
+
+if TYPE_CHECKING:
+    from fazhi.cases.models import Case
 
 # Display names of the enum values the packs use (the stored value stays the code).
 CHOICE_LABELS = {
@@ -72,7 +75,7 @@ def offences_by_item(library: Library | None = None) -> dict[str, str]:
     return found
 
 
-def preview(case, facts: dict[str, Any], decided_on: dt.date) -> Decision:
+def preview(case: Case, facts: dict[str, Any], decided_on: dt.date) -> Decision:
     """Return the recommendation for CASE on FACTS, decided on DECIDED_ON (before deciding).
 
     Raises ``engine.InvalidFacts`` (naming the fact) when the facts cannot be decided.
@@ -98,4 +101,5 @@ def describe_stored(recommendation: dict[str, Any]) -> str:
         discretionary=recommendation.get("discretionary", False),
         penalties=penalties,
     )
-    return describe(shown)
+    # describe reads only the outcome, discretionary and the penalties of a Decision
+    return describe(cast(Decision, shown))

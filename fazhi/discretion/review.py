@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,9 @@ from fazhi.discretion.confirmations import confirmed_rule_keys
 from fazhi.discretion.engine import Decision, InvalidFacts, decide
 from fazhi.discretion.models import DecisionReview
 from fazhi.discretion.packs import Library
+
+if TYPE_CHECKING:
+    from fazhi.cases.models import Case, Party, ProceduralEvent
 
 BASIS_BENCHMARK = "《中华人民共和国行政处罚法》第三十四条"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -45,7 +48,7 @@ def _local_date(instant: dt.datetime) -> dt.date:
     return instant.astimezone(SHANGHAI).date()
 
 
-def facts_of(case, event) -> dict[str, Any]:
+def facts_of(case: Case, event: ProceduralEvent) -> dict[str, Any]:
     """Return the facts of EVENT's decision: data["facts"] plus the suspect's age or kind."""
     given = event.data.get("facts") or {}
     if not isinstance(given, dict):
@@ -56,7 +59,7 @@ def facts_of(case, event) -> dict[str, Any]:
     return with_suspect(given, case.parties.filter(role="suspect").order_by("id").first())
 
 
-def with_suspect(given: dict[str, Any], suspect) -> dict[str, Any]:
+def with_suspect(given: dict[str, Any], suspect: Party | None) -> dict[str, Any]:
     """Return GIVEN plus the suspect's birth date, or the organisation flag (if not given)."""
     facts = dict(given)
     if suspect is not None and "organisation" not in facts:
@@ -130,7 +133,9 @@ def within_range(decision: Decision, decided: dict[str, Any]) -> bool:
     return not alternatives or any(alternatives)
 
 
-def review_decision(case, event, *, actor, library: Library | None = None) -> DecisionReview | None:
+def review_decision(
+    case: Case, event: ProceduralEvent, *, actor: Any, library: Library | None = None
+) -> DecisionReview | None:
     """Record the benchmark's recommendation for EVENT (a decide event of CASE); audited.
 
     Returns None when the case names no offence. Raises ``DecisionFactsInvalid`` when the facts
@@ -164,11 +169,11 @@ def review_decision(case, event, *, actor, library: Library | None = None) -> De
 
 
 def review_row(
-    case,
-    event,
+    case: Case,
+    event: ProceduralEvent,
     facts: dict[str, Any],
     *,
-    actor,
+    actor: Any,
     confirmed: frozenset[str] | set[str],
     library: Library | None = None,
 ) -> tuple[DecisionReview, Decision]:
