@@ -5,6 +5,8 @@ REVEAL_ID_NUMBER whose scope holds the application, and each reveal is written t
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext
 
@@ -16,7 +18,7 @@ from fazhi.services.models import Application
 
 
 @transaction.atomic
-def reveal_id_number(application: Application, *, actor, ip_address: str | None = None) -> str:
+def reveal_id_number(application: Application, *, actor: Any, ip_address: str | None = None) -> str:
     """Return the applicant's full ID number and record that ACTOR saw it (``pii.reveal``)."""
     require_capability(actor, Capability.REVEAL_ID_NUMBER)
     if not Application.objects.visible_to(actor).filter(pk=application.pk).exists():

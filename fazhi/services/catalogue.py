@@ -289,7 +289,7 @@ def _materials(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
             raise RowError(where, _("应为映射（name、original、fetched、required、note）。"))
         _refuse_unknown(entry, MATERIAL_KEYS, where)
         try:
-            material = {
+            material: dict[str, Any] = {
                 "order": number,
                 "name": _text(entry, "name", 200),
                 "original": _bool(entry, "original", False),
@@ -714,7 +714,7 @@ def rejected_codes(items_data: Mapping[str, Any], report: CatalogueReport) -> se
     """The codes of the file's rejected items: a bundle must not lean on their stale stored rows."""
     rows = {r.row for r in report.items.rejected}
     return {
-        raw.get("code")
+        raw["code"]
         for number, raw in enumerate(items_data["items"], start=1)
         if number in rows and isinstance(raw, dict) and isinstance(raw.get("code"), str)
     }

@@ -6,6 +6,8 @@ never a 500.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -20,6 +22,7 @@ from fazhi.core.errors import FazhiError, FrozenRecord, PermissionDeniedError
 from fazhi.org.roles import Capability
 from fazhi.services import editions
 from fazhi.services.models import EditionStatus, ServiceEdition
+from fazhi.services.requests import StaffRequest
 
 ERROR_STATUS = {FrozenRecord: 409, PermissionDeniedError: 403}
 
@@ -32,7 +35,7 @@ def _error(request: HttpRequest, exc: FazhiError) -> HttpResponse:
 
 @login_required
 @require_GET
-def edition_list(request: HttpRequest) -> HttpResponse:
+def edition_list(request: StaffRequest) -> HttpResponse:
     rows = ServiceEdition.objects.annotate(entry_count=Count("entries")).order_by("-number")
     context = {
         "editions": rows,
@@ -44,7 +47,7 @@ def edition_list(request: HttpRequest) -> HttpResponse:
 
 @requires(Capability.EDIT_CATALOGUE)
 @require_POST
-def edition_start(request: HttpRequest) -> HttpResponse:
+def edition_start(request: StaffRequest) -> HttpResponse:
     try:
         draft = editions.start_draft(actor=request.user)
     except FazhiError as exc:
@@ -55,7 +58,7 @@ def edition_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def edition_detail(request: StaffRequest, pk: int) -> HttpResponse:
     """An edition's entries; for a draft, what it changes against the published edition."""
     edition = get_object_or_404(ServiceEdition, pk=pk)
     live = editions.current_edition()
@@ -74,7 +77,7 @@ def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.EDIT_CATALOGUE)
 @require_POST
-def edition_sync(request: HttpRequest, pk: int) -> HttpResponse:
+def edition_sync(request: StaffRequest, pk: int) -> HttpResponse:
     edition = get_object_or_404(ServiceEdition, pk=pk)
     try:
         result = editions.sync_draft(edition, actor=request.user)
@@ -90,7 +93,7 @@ def edition_sync(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Capability.PUBLISH_LIST)
 @require_POST
-def edition_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def edition_publish(request: StaffRequest, pk: int) -> HttpResponse:
     edition = get_object_or_404(ServiceEdition, pk=pk)
     try:
         edition = editions.publish(edition, actor=request.user)
@@ -102,9 +105,12 @@ def edition_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def edition_diff(request: HttpRequest) -> HttpResponse:
+def edition_diff(request: StaffRequest) -> HttpResponse:
     """Compare any two editions (?a=ID&b=ID)."""
-    context: dict = {"editions": ServiceEdition.objects.order_by("-number"), "result": None}
+    context: dict[str, Any] = {
+        "editions": ServiceEdition.objects.order_by("-number"),
+        "result": None,
+    }
     try:
         pair = editions_to_compare(request, ServiceEdition)
     except FazhiError as exc:

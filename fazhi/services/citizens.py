@@ -23,7 +23,7 @@ import re
 import secrets
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -81,7 +81,13 @@ def console_sender(phone: str, message: str) -> None:
 
 
 def _sender() -> Callable[[str, str], Any]:
-    return import_string(settings.FAZHI_SMS_SENDER)
+    return cast(Callable[[str, str], Any], import_string(settings.FAZHI_SMS_SENDER))
+
+
+class CitizenRequest(HttpRequest):
+    """A request of the public site: login, logout and current_citizen keep ``citizen`` on it."""
+
+    citizen: Citizen | None
 
 
 def send_code(phone: str, *, at: dt.datetime | None = None) -> PhoneCode:
@@ -177,22 +183,23 @@ def login(request: HttpRequest, citizen: Citizen) -> None:
     """Start a citizen session: a new session key (no fixation), the citizen's id under SESSION_KEY."""
     request.session.cycle_key()
     request.session[SESSION_KEY] = citizen.pk
-    request.citizen = citizen
+    cast(CitizenRequest, request).citizen = citizen
 
 
 def logout(request: HttpRequest) -> None:
     """End the citizen session only; a staff login in the same browser is left alone."""
     request.session.pop(SESSION_KEY, None)
     request.session.cycle_key()
-    request.citizen = None
+    cast(CitizenRequest, request).citizen = None
 
 
 def current_citizen(request: HttpRequest) -> Citizen | None:
     """The citizen logged in on REQUEST's session, or None (a staff user is never one)."""
-    if not hasattr(request, "citizen"):
-        pk = request.session.get(SESSION_KEY)
-        request.citizen = Citizen.objects.filter(pk=pk).first() if pk else None
-    return request.citizen
+    held = cast(CitizenRequest, request)
+    if not hasattr(held, "citizen"):
+        pk = held.session.get(SESSION_KEY)
+        held.citizen = Citizen.objects.filter(pk=pk).first() if pk else None
+    return held.citizen
 
 
 def login_url(next_path: str) -> str:

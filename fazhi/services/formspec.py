@@ -81,24 +81,23 @@ def check_spec(fields: Any, *, where: str = "") -> list[dict[str, Any]]:
     return fields
 
 
-def _id_number(value: str) -> str:
+def _id_number(value: str) -> None:  # a form validator: Django ignores its result
     try:
-        return validate_citizen_id(value).number
+        validate_citizen_id(value)
     except InvalidIdentifier as error:
         raise forms.ValidationError(str(error)) from error
 
 
-def _uscc(value: str) -> str:
+def _uscc(value: str) -> None:
     try:
-        return validate_uscc(value).number
+        validate_uscc(value)
     except InvalidIdentifier as error:
         raise forms.ValidationError(str(error)) from error
 
 
-def _phone(value: str) -> str:
+def _phone(value: str) -> None:
     if not PHONE.match(value):
         raise forms.ValidationError(_("手机号应为 11 位数字，以 1 开头：%(v)s") % {"v": value})
-    return value
 
 
 def _field(spec: Mapping[str, Any]) -> forms.Field:

@@ -8,6 +8,8 @@ fazhi/services/applications.py, each of which appends an ApplicationEvent and an
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -64,12 +66,12 @@ class Channel(models.TextChoices):  # 申请渠道
     SELF_SERVICE = "self_service", _("自助终端")
 
 
-class ServiceItemQuerySet(models.QuerySet):
+class ServiceItemQuerySet(models.QuerySet["ServiceItem"]):
     def online(self) -> ServiceItemQuerySet:
         """Items a citizen can apply for on the public site (published and not window-only)."""
         return self.filter(is_active=True, is_online=True)
 
-    def visible_to(self, user) -> ServiceItemQuerySet:
+    def visible_to(self, user: Any) -> ServiceItemQuerySet:
         """The catalogue is public: every user sees every item (metric drill-downs read this)."""
         return self.all()
 
@@ -235,6 +237,9 @@ class EditionEntry(models.Model):  # 目录中的事项（发布后冻结）
     name = models.CharField(_("事项名称"), max_length=200)
     category = models.CharField(_("业务类别"), max_length=16, choices=ServiceCategory.choices)
     snapshot = models.JSONField(_("发布内容"))  # the guide as published: materials, modes, limits
+    # Not stored: the guide's badges, set on a listed entry by guide_views._badges.
+    fully_online: bool
+    on_the_spot: bool
 
     class Meta:
         ordering = ["edition", "code"]

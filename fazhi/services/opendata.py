@@ -67,7 +67,8 @@ def _material_text(material: dict[str, Any]) -> str:
         marks.append("免提交")
     if not material.get("required", True):
         marks.append("非必需")
-    return material["name"] + (f"（{'、'.join(marks)}）" if marks else "")
+    name: str = material["name"]
+    return name + (f"（{'、'.join(marks)}）" if marks else "")
 
 
 def edition_metadata(edition: ServiceEdition) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -102,7 +103,7 @@ def _conditions(filters: QueueFilter, now: dt.datetime, *, with_status: bool = T
 
 
 def find_applications(
-    user, filters: QueueFilter, *, at: dt.datetime | None = None
+    user: Any, filters: QueueFilter, *, at: dt.datetime | None = None
 ) -> QuerySet[Application]:
     """Return the applications USER may see that match FILTERS: the work first.
 
@@ -112,16 +113,19 @@ def find_applications(
     now = at or timezone.now()
     ended = Case(When(status__in=ENDED_STATUSES, then=Value(1)), default=Value(0))
     open_due = Case(When(status__in=ENDED_STATUSES, then=Value(None)), default=F("due_at"))
-    return (
+    found: QuerySet[Application] = (
         Application.objects.visible_to(user)
         .filter(_conditions(filters, now))
         .select_related("item", "unit")
         .annotate(ended=ended, open_due=open_due)
         .order_by("ended", F("open_due").asc(nulls_last=True), "-submitted_at", "-pk")
     )
+    return found
 
 
-def status_counts(user, filters: QueueFilter, *, at: dt.datetime | None = None) -> dict[str, int]:
+def status_counts(
+    user: Any, filters: QueueFilter, *, at: dt.datetime | None = None
+) -> dict[str, int]:
     """Return {status: count} of the matching applications, every other filter but status applied.
 
     Each status appears, with 0 when none match, so each count can link to its filtered queue.
@@ -148,7 +152,7 @@ class WindowDay:
     overdue: int
 
 
-def window_day(user, *, at: dt.datetime | None = None) -> WindowDay:
+def window_day(user: Any, *, at: dt.datetime | None = None) -> WindowDay:
     """Return the counts of the window clerk's home page, each a filter of the queue."""
     now = at or timezone.now()
     today = today_of(now)

@@ -90,7 +90,7 @@ class RosterReport:
         }
 
 
-def read_rows(content: bytes) -> list[dict[str, str]]:
+def read_rows(content: bytes) -> list[dict[str, Any]]:
     """The rows of a CSV (UTF-8, with or without BOM, or GB18030) or XLSX file, keyed by field name."""
     table = _xlsx_rows(content) if content[:4] == b"PK\x03\x04" else _csv_rows(content)
     table = [row for row in table if any(cell.strip() for cell in row)]
@@ -106,7 +106,7 @@ def read_rows(content: bytes) -> list[dict[str, str]]:
                 % {"column": names[0], "names": "、".join(names)}
             )
         columns[key] = found[0]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for number, cells in enumerate(table[1:], start=2):
         cells = [*cells, *[""] * (len(header) - len(cells))]
         rows.append({"_row": number, **{key: cells[i].strip() for key, i in columns.items()}})
@@ -157,7 +157,7 @@ def _date(text: str) -> dt.date | None:
     return None
 
 
-def _country(code: str):
+def _country(code: str) -> pycountry.db.Country | None:
     code = code.strip().upper()
     if len(code) == 3:
         return pycountry.countries.get(alpha_3=code)
@@ -174,9 +174,16 @@ def check_rows(
     seen: dict[tuple[str, str], int] = {}
     labels = {key: names[0] for key, names in HEADERS.items()}
     for row in rows:
-        number, errors = row["_row"], []
+        number: int = row["_row"]
+        errors: list[RowError] = []
 
-        def reject(key: str, reason: Any, row=row, number=number, errors=errors) -> None:
+        def reject(
+            key: str,
+            reason: Any,
+            row: dict[str, Any] = row,
+            number: int = number,
+            errors: list[RowError] = errors,
+        ) -> None:
             errors.append(RowError(number, str(labels[key]), row[key], str(reason)))
 
         name = row["name"]
@@ -217,7 +224,7 @@ def check_rows(
                 )
             else:
                 seen[key] = number
-        if errors:
+        if errors or country is None:  # no country is always an error (rejected above)
             report.rejected.extend(errors)
             continue
         report.members.append(

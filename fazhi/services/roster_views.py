@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fazhi.services import roster
-from fazhi.services.citizens import citizen_required
+from fazhi.services.citizens import CitizenRequest, citizen_required
 from fazhi.services.public_forms import RosterForm
 from fazhi.services.public_views import _detail, _own
 
 
 @citizen_required
 @require_POST
-def upload_roster(request: HttpRequest, receipt: str) -> HttpResponse:
+def upload_roster(request: CitizenRequest, receipt: str) -> HttpResponse:
     """Check the whole file; store it only if every row passes, else show every rejected row."""
     application = _own(request, receipt)
     form = RosterForm(request.POST, request.FILES)

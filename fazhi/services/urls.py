@@ -1,9 +1,9 @@
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
 from fazhi.services import alert_views, public_views, staff_views
 
 app_name = "services"
-urlpatterns: list = [
+urlpatterns: list[URLPattern | URLResolver] = [
     # Staff side (helper C): the queue, window intake, an application and its steps.
     path("", staff_views.queue_page, name="queue"),
     path("window/", staff_views.window, name="window"),
