@@ -179,7 +179,7 @@ def document_number(short_name: str, code: str, year: int, sequence: int) -> str
 
 
 def _event_for(case: Case, spec: DocumentKind, event: ProceduralEvent | None) -> ProceduralEvent:
-    rows = list(case.events.all())
+    rows: list[ProceduralEvent] = list(case.events.all())
     current_ids = {ev.id for ev in effective([Ev.of(row) for row in rows])}
     if event is not None:
         if event.case_id != case.pk or event.kind != spec.event:
@@ -225,7 +225,7 @@ def _handlers(case: Case) -> str:
 
 def _party_named(case: Case, name: str | None, spec: DocumentKind) -> Party:
     """Return the party the document is addressed to: the one named, or the only suspect."""
-    parties = list(case.parties.all())
+    parties: list[Party] = list(case.parties.all())
     if name:
         for party in parties:
             if party.name == name:
@@ -284,12 +284,12 @@ def _party_row(party: Party, on: dt.date, *, full_id: bool) -> dict[str, str]:
     }
 
 
-def _text(data: dict, key: str, default: str) -> str:
+def _text(data: dict[str, Any], key: str, default: str) -> str:
     value = data.get(key)
     return str(value).strip() if value not in (None, "") else default
 
 
-def _positive(data: dict, key: str) -> Decimal | None:
+def _positive(data: dict[str, Any], key: str) -> Decimal | None:
     try:
         value = Decimal(str(data.get(key) or 0))
     except InvalidOperation:
@@ -297,7 +297,7 @@ def _positive(data: dict, key: str) -> Decimal | None:
     return value if value > 0 else None
 
 
-def penalty_text(data: dict) -> str:
+def penalty_text(data: dict[str, Any]) -> str:
     """Return the penalties of a 决定 event's data, in the order of 治安管理处罚法 第十条.
 
     >>> penalty_text({"fine": 500, "detention_days": 10})
@@ -455,9 +455,9 @@ def render(kind: str, context: dict[str, Any]) -> bytes:
 # --- The operation --------------------------------------------------------------------------
 
 
-def can_generate(user) -> bool:
-    return user.has_capability(Capability.HANDLE_CASES) or user.has_capability(
-        Capability.REVIEW_CASES
+def can_generate(user: Any) -> bool:
+    return bool(
+        user.has_capability(Capability.HANDLE_CASES) or user.has_capability(Capability.REVIEW_CASES)
     )
 
 
@@ -474,7 +474,7 @@ def generate_document(
     case: Case,
     kind: str,
     *,
-    actor,
+    actor: Any,
     at: dt.datetime,
     event: ProceduralEvent | None = None,
     ip_address: str | None = None,
@@ -494,9 +494,10 @@ def generate_document(
             field="kind",
             code="unknown_kind",
         )
-    case = Case.objects.visible_to(actor).select_related("unit", "item").filter(pk=case.pk).first()
-    if case is None:
+    found = Case.objects.visible_to(actor).select_related("unit", "item").filter(pk=case.pk).first()
+    if found is None:
         raise PermissionDeniedError(_("该案件不在您的数据范围内。"))
+    case = found
     source = _event_for(case, spec, event)
     local_day = at.astimezone(SHANGHAI).date()
     context = FILLERS[kind](case, source, local_day)
@@ -541,7 +542,7 @@ def generate_document(
     return document
 
 
-def record_download(document: CaseDocument, *, actor, ip_address: str | None = None) -> None:
+def record_download(document: CaseDocument, *, actor: Any, ip_address: str | None = None) -> None:
     """Audit that ACTOR downloaded DOCUMENT (a decision holds a full identity number)."""
     audit.record(
         actor,

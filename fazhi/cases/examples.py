@@ -56,12 +56,12 @@ def last_day(deadline: ComputedDeadline) -> str:
 
 def run_scenario(
     pack: Pack,
-    raw_events: list[dict],
+    raw_events: list[dict[str, Any]],
     calendar: WorkCalendar,
     path: Path,
     *,
     now: dt.datetime | None = None,
-):
+) -> tuple[list[Ev], EventRefused | None]:
     """Apply the events in order; return (accepted events, refusal of the last one or None)."""
     events: list[Ev] = []
     parsed = [
@@ -77,7 +77,9 @@ def run_scenario(
         )
         for index, raw in enumerate(raw_events)
     ]
-    clock = now or max((e.ended_at or e.occurred_at) for e in parsed) if parsed else now
+    if not parsed:
+        return events, None
+    clock = now or max((e.ended_at or e.occurred_at) for e in parsed)
     for position, event in enumerate(parsed):
         try:
             check_new_event(pack, events, event, now=clock, calendar=calendar)
@@ -89,7 +91,9 @@ def run_scenario(
     return events, None
 
 
-def _events_of(path: Path, given: Any, earlier: dict[str, list], name: str) -> list[dict]:
+def _events_of(
+    path: Path, given: Any, earlier: dict[str, list[dict[str, Any]]], name: str
+) -> list[dict[str, Any]]:
     """Return the example's events, after those of the example it continues."""
     events = list(given.get("events") or [])
     base = given.get("continues")
@@ -110,7 +114,7 @@ def run_procedure_examples(path: Path) -> list[ExampleResult]:
     calendar = WorkCalendar.load(path.parent.parent)
     data = read_yaml(path)
     results = []
-    earlier: dict[str, list] = {}
+    earlier: dict[str, list[dict[str, Any]]] = {}
     for index, example in enumerate(data.get("examples") or []):
         name, given, expect = expect_of(path, example, index)
         now = _instant(given["now"], path, "given.now") if given.get("now") else None
@@ -118,23 +122,23 @@ def run_procedure_examples(path: Path) -> list[ExampleResult]:
         earlier[name] = raw_events
         try:
             events, refusal = run_scenario(pack, raw_events, calendar, path, now=now)
-        except EventRefused as refusal:
+        except EventRefused as earlier_refusal:
             results.append(
                 ExampleResult(
                     path.name,
                     name,
                     False,
-                    f"an earlier event was refused: {refusal.code}: {refusal}",
+                    f"an earlier event was refused: {earlier_refusal.code}: {earlier_refusal}",
                 )
             )
             continue
         problems = []
         wanted_refusal = expect.get("refused")
         if wanted_refusal != (refusal.code if refusal else None):
-            got = f"{refusal.code} ({refusal})" if refusal else "accepted"
+            got: str | None = f"{refusal.code} ({refusal})" if refusal else "accepted"
             problems.append(f"refused: expected {wanted_refusal}, got {got}")
         accept = next((e for e in events if e.kind == "accept"), events[0] if events else None)
-        unverified = bool(accept) and pack.unverified_on(
+        unverified = accept is not None and pack.unverified_on(
             accept.occurred_at.astimezone(SHANGHAI).date()
         )
         deadlines = {

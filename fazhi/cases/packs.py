@@ -9,8 +9,9 @@ See rules/procedure/README.md for the format.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import ConfigDict, Field, ValidationInfo, model_validator
 
@@ -54,14 +55,14 @@ class Test(Strict):
             raise ValueError(f"field {self.field!r} must be occurred_at, ended_at or data.<name>")
         return self
 
-    def holds(self, event) -> bool:
+    def holds(self, event: Any) -> bool:
         value = _value_of(event, self.field)
         if self.present is not None:
             return (value not in (None, "", [])) is self.present
         if self.eq is not None:
-            return value == self.eq
+            return bool(value == self.eq)
         if self.ne is not None:
-            return value != self.ne
+            return bool(value != self.ne)
         if self.in_ is not None:
             return value in self.in_
         if self.not_in is not None:
@@ -80,7 +81,7 @@ class Test(Strict):
         )
 
 
-def _value_of(event, field: str) -> Any:
+def _value_of(event: Any, field: str) -> Any:
     if field == "occurred_at":
         return event.occurred_at
     if field == "ended_at":
@@ -255,7 +256,7 @@ class Pack(PackHeader):
             raise ValueError(f"{'.'.join(str(p) for p in loc)} [{rule}]: {message}")
         return self
 
-    def reference_problems(self) -> list[tuple[tuple, str | None, str]]:
+    def reference_problems(self) -> list[tuple[tuple[Any, ...], str | None, str]]:
         """Return (location, rule, message) of every reference the schema alone cannot check.
 
         Event codes must be unique and every code named must exist; a test on ``data.<name>``
@@ -264,7 +265,7 @@ class Pack(PackHeader):
         """
         from fazhi.cases.models import CaseStatus
 
-        out: list[tuple[tuple, str | None, str]] = []
+        out: list[tuple[tuple[Any, ...], str | None, str]] = []
         specs: dict[str, EventSpec] = {}
         for index, event in enumerate(self.events):
             if event.code in specs:
@@ -276,13 +277,15 @@ class Pack(PackHeader):
                 out.append((("deadlines", index, "code"), spec.code, "deadline code appears twice"))
             deadline_codes.add(spec.code)
 
-        def known(code: str, loc: tuple, rule: str, what: str) -> bool:
+        def known(code: str, loc: tuple[Any, ...], rule: str, what: str) -> bool:
             if code not in specs:
                 out.append((loc, rule, f"{what} names unknown event {code!r}"))
                 return False
             return True
 
-        def fields_exist(tests, event_code: str, loc: tuple, rule: str, what: str) -> None:
+        def fields_exist(
+            tests: Iterable[Test], event_code: str, loc: tuple[Any, ...], rule: str, what: str
+        ) -> None:
             declared = {f.name for f in specs[event_code].fields}
             for test in tests:
                 name = test.field.removeprefix("data.")
@@ -296,7 +299,9 @@ class Pack(PackHeader):
                         )
                     )
 
-        def requirements(reqs, loc: tuple, rule: str, what: str) -> None:
+        def requirements(
+            reqs: Iterable[Requirement], loc: tuple[Any, ...], rule: str, what: str
+        ) -> None:
             for req in reqs:
                 if known(req.event, loc, rule, what):
                     fields_exist(req.where, req.event, loc, rule, f"{what} ({req.event})")
@@ -378,7 +383,7 @@ def load_pack(path: Path) -> Pack:
     return pack
 
 
-def _rule_name(data: Any, loc: tuple) -> str | None:
+def _rule_name(data: Any, loc: tuple[Any, ...]) -> str | None:
     """Return the code of the precondition/event/deadline the error is in, for the message."""
     if len(loc) >= 2 and loc[0] in {"events", "deadlines"} and isinstance(loc[1], int):
         try:
@@ -404,7 +409,7 @@ class PackRegistry:
     @classmethod
     def load(cls, rules_dir: Path | None = None) -> PackRegistry:
         """Every procedure pack of RULES_DIR/procedure (the rule-pack registry's cached copy)."""
-        return pack_registry.folder("procedure", rules_dir)
+        return cast(PackRegistry, pack_registry.folder("procedure", rules_dir))
 
     def ids(self) -> list[str]:
         return sorted({pack.id for pack in self.packs})
@@ -419,4 +424,4 @@ class PackRegistry:
 
 def registry() -> PackRegistry:
     """The procedure packs of settings.RULES_DIR, reloaded when a file changes (ADR 0013)."""
-    return pack_registry.folder("procedure")
+    return cast(PackRegistry, pack_registry.folder("procedure"))
