@@ -75,7 +75,8 @@ class Audit:
             mask &= self.tier_labels[self.tiers] == tier
         if outside:
             mask &= ~self.inside & self.evaluable
-        return self.ids[mask].tolist()
+        ids: list[int] = self.ids[mask].tolist()
+        return ids
 
 
 def within_columns(
@@ -99,13 +100,14 @@ def within_columns(
     ):
         imposed = amount > 0
         ok &= ~((mode == ABSENT) & imposed)
-        if low is not None:
+        if low is not None and high is not None:  # the bounds come in pairs
             ok &= ~((mode != ABSENT) & imposed & ((amount < low) | (amount > high)))
         ok &= ~((mode == REQUIRED) & ~imposed)
         alternatives_exist |= mode == ALTERNATIVE
         alternative_imposed |= (mode == ALTERNATIVE) & imposed
     ok &= ~alternatives_exist | alternative_imposed
-    return np.where(recommended, ok, inside_no_penalty) & (result.outcome != ERROR)
+    inside: np.ndarray = np.where(recommended, ok, inside_no_penalty) & (result.outcome != ERROR)
+    return inside
 
 
 def _facts_of(library: Library, codes: list[str]) -> dict[str, tuple[str, tuple[str, ...], Any]]:
@@ -164,7 +166,7 @@ def _case(expression: str, choices: list[str] | tuple[str, ...], params: list[An
     return f"(CASE WHEN {expression} IS NULL THEN 1 {' '.join(whens)} ELSE 0 END)"
 
 
-def read_columns(reviews: QuerySet, library: Library) -> dict[str, Any]:
+def read_columns(reviews: QuerySet[DecisionReview], library: Library) -> dict[str, Any]:
     """Read the current reviews of REVIEWS into columns with one query (facts as columns).
 
     The database extracts each fact from the JSON and turns it into a number: a boolean with a
@@ -233,7 +235,7 @@ def read_columns(reviews: QuerySet, library: Library) -> dict[str, Any]:
     names = [*fixed, *annotations]
     columns = dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {}
 
-    def numbers(name: str, dtype=np.float64) -> np.ndarray:
+    def numbers(name: str, dtype: type[np.generic] = np.float64) -> np.ndarray:
         return np.array(columns.get(name, ()), dtype=dtype)
 
     def small_code(index: int) -> np.ndarray:
@@ -299,7 +301,7 @@ def _dense(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def run_audit(
-    reviews: QuerySet | None = None,
+    reviews: QuerySet[DecisionReview] | None = None,
     *,
     library: Library | None = None,
     confirmed: frozenset[str] | None = None,

@@ -49,7 +49,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from functools import reduce
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -57,11 +57,13 @@ from fazhi.discretion.packs import (
     DERIVED_FACTS,
     FLOORS,
     KIND_SEVERITY,
+    Amount,
     Fact,
     Library,
     Offence,
     Pack,
     PenaltyRule,
+    Rule,
     has_minimum,
     load_library,
 )
@@ -211,7 +213,8 @@ def _add_months_direct(days: np.ndarray, months: int | np.ndarray) -> np.ndarray
     target = month + np.asarray(months).astype("m8[M]")
     start = target.astype("M8[D]")
     length = ((target + np.timedelta64(1, "M")).astype("M8[D]") - start).astype(np.int64)
-    return (start + np.minimum(day, length - 1).astype("m8[D]")).view(np.int64)
+    added: np.ndarray = (start + np.minimum(day, length - 1).astype("m8[D]")).view(np.int64)
+    return added
 
 
 def _by_table(days: np.ndarray, compute: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
@@ -222,7 +225,8 @@ def _by_table(days: np.ndarray, compute: Callable[[np.ndarray], np.ndarray]) -> 
     if high - low > len(days):
         return compute(days)
     table = compute(np.arange(low, high + 1, dtype=np.int64))
-    return table[days - low]
+    looked_up: np.ndarray = table[days - low]
+    return looked_up
 
 
 def add_months(days: np.ndarray, months: int | np.ndarray) -> np.ndarray:
@@ -241,7 +245,8 @@ def _ymd_direct(days: np.ndarray) -> np.ndarray:
     month = dates.astype("M8[M]")
     month_of_year = month.view(np.int64) % 12 + 1
     day = (dates - month.astype("M8[D]")).view(np.int64) + 1
-    return year * 10_000 + month_of_year * 100 + day
+    numbers: np.ndarray = year * 10_000 + month_of_year * 100 + day
+    return numbers
 
 
 def _age(birth: np.ndarray, act: np.ndarray) -> np.ndarray:
@@ -253,7 +258,8 @@ def _age(birth: np.ndarray, act: np.ndarray) -> np.ndarray:
     born = _by_table(birth, _ymd_direct)
     acted = _by_table(act, _ymd_direct)
     years = acted // 10_000 - born // 10_000 - (acted % 10_000 <= born % 10_000)
-    return np.maximum(years, 0)
+    ages: np.ndarray = np.maximum(years, 0)
+    return ages
 
 
 # --------------------------------------------------------------------------- conditions
@@ -336,7 +342,8 @@ def _constant(kind: str, choices: tuple[str, ...], value: Any) -> int:
     if kind == "bool":
         return int(bool(value))
     if kind == "date":
-        return (value - EPOCH).days
+        days: int = (value - EPOCH).days
+        return days
     return int(value)
 
 
@@ -349,7 +356,8 @@ def _decimal_leaf(name: str, op: str, threshold: Decimal) -> Vector:
         def equal(env: Env, n: int) -> np.ndarray:
             values, given = env[name]
             same = values == target if target is not None else np.zeros(n, dtype=bool)
-            return given & (same if op == "eq" else ~same)
+            result: np.ndarray = given & (same if op == "eq" else ~same)
+            return result
 
         return equal
     bound = {
@@ -405,11 +413,11 @@ class _Version:
     # (tier, reduce) -> (penalties, below the minimum?, extra rule flagged?)
 
 
-def _flag(rule, confirmed: frozenset[str] | set[str]) -> bool:
+def _flag(rule: Rule, confirmed: frozenset[str] | set[str]) -> bool:
     return rule.unverified and rule.confirmation_key not in confirmed
 
 
-def _ratio(amount) -> tuple[int, int] | None:
+def _ratio(amount: Amount) -> tuple[int, int] | None:
     if amount.of is None:
         return None
     return Decimal(amount.times or 0).as_integer_ratio()
@@ -518,7 +526,7 @@ class _Out:
 
     @classmethod
     def empty(cls, n: int) -> _Out:
-        def ints(fill: int, dtype=np.int64) -> np.ndarray:
+        def ints(fill: int, dtype: type[np.generic] = np.int64) -> np.ndarray:
             return np.full(n, fill, dtype=dtype)
 
         return cls(
@@ -539,7 +547,7 @@ class _Out:
             severity=tuple(ints(0) for _ in range(6)),
         )
 
-    def put(self, rows: np.ndarray, other: _Out) -> None:
+    def put(self, rows: np.ndarray | slice, other: _Out) -> None:
         """Copy OTHER (of len(rows)) into these arrays at ROWS."""
         for f in fields(self):
             if f.name == "severity":
@@ -587,7 +595,8 @@ def _default(fact: Fact) -> int:
     if fact.type == "decimal":
         return int(_cents(fact.default))
     if fact.type == "date":
-        return (fact.default - EPOCH).days
+        days: int = (fact.default - EPOCH).days
+        return days
     return _constant(fact.type, fact.choices, fact.default)
 
 
@@ -658,15 +667,17 @@ def factorize(column: np.ndarray, choices: tuple[str, ...] | list[str]) -> np.nd
         [-1 if v is None or v == "" else position.get(v, -2) for v in values] or [-1],
         dtype=np.int64,
     )
-    return lookup[index]
+    found: np.ndarray = lookup[index]
+    return found
 
 
 def _amount(
-    rule_amount, ratio: tuple[int, int] | None, env: Env, n: int, *, upper: bool
+    rule_amount: Amount, ratio: tuple[int, int] | None, env: Env, n: int, *, upper: bool
 ) -> np.ndarray:
     if ratio is None:
         return np.full(n, rule_amount.const, dtype=np.int64)
-    cents, given = env[rule_amount.of]
+    # _ratio gives a ratio only for a multiple of a fact: OF names the fact
+    cents, given = env[cast(str, rule_amount.of)]
     scaled = np.where(given, cents, 0) * ratio[0]
     denominator = ratio[1] * 100
     if upper:
@@ -674,7 +685,7 @@ def _amount(
     return -((-scaled) // denominator)
 
 
-class _Subset(dict):
+class _Subset(dict[str, tuple[np.ndarray, np.ndarray]]):
     """The fact columns of ENV at ROWS, taken when a condition first reads them."""
 
     def __init__(self, env: Env, rows: np.ndarray) -> None:
@@ -977,11 +988,11 @@ def _offence(
         applied[rows] = indexes[np.where(newer, decision_pack[rows], act_pack[rows])]
     # Not punished by the version in force at the act, or at the decision: 不予处罚
     # (行政处罚法 第三十七条); nothing is evaluated, as in engine._not_an_offence.
-    for mask, position in ((live & ~in_act, act_pack), (cross & ~in_decision, decision_pack)):
+    for mask, pack_of in ((live & ~in_act, act_pack), (cross & ~in_decision, decision_pack)):
         if mask.any():
             out.put(np.flatnonzero(mask), _Out.empty(int(mask.sum())))
-            applied[mask] = indexes[position[mask]]
-            out.flagged[mask] = np.array([p.unverified for p in series])[position[mask]]
+            applied[mask] = indexes[pack_of[mask]]
+            out.flagged[mask] = np.array([p.unverified for p in series])[pack_of[mask]]
     if refused.any():
         out.put(np.flatnonzero(refused), _Out.empty(int(refused.sum())))
         out.error |= refused

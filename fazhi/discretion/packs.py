@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fazhi.core.rulepacks import RulePackError, expect_of, line_of, load_file
 from fazhi.core.rulepacks import registry as pack_registry
@@ -48,6 +48,9 @@ from fazhi.discretion.schema import (
     RuleSpec,
 )
 from fazhi.law.citations import parse_citation
+
+if TYPE_CHECKING:
+    from fazhi.discretion.schema import Times
 
 ITEMS_CSV = Path(__file__).resolve().parent.parent / "catalog" / "data" / "items.csv"
 HARM_LEVELS = ("none", "minor", "ordinary", "serious")
@@ -374,7 +377,12 @@ class _Loader:
             raise self.error(str(exc), (*loc, *exc.loc), rule) from None
 
     def amount(
-        self, bound: Bound | None, default: int, facts: dict[str, Fact], loc, rule
+        self,
+        bound: Bound | None,
+        default: int,
+        facts: dict[str, Fact],
+        loc: tuple[Any, ...],
+        rule: str,
     ) -> Amount:
         if bound is None:
             return Amount(default)
@@ -424,7 +432,9 @@ class _Loader:
             )
         return tuple(result)
 
-    def statutory(self, offence: OffenceSpec, facts: dict[str, Fact], loc) -> dict:
+    def statutory(
+        self, offence: OffenceSpec, facts: dict[str, Fact], loc: tuple[Any, ...]
+    ) -> dict[str, Any]:
         spec = offence.statutory
         result: dict[str, Any] = {}
         for kind in ("warning", "confiscation", "licence_revocation"):
@@ -449,7 +459,12 @@ class _Loader:
         return result
 
     def check_inside(
-        self, offence: OffenceSpec, statutory: dict, penalties, loc, rule: str
+        self,
+        offence: OffenceSpec,
+        statutory: dict[str, Any],
+        penalties: tuple[PenaltyRule, ...],
+        loc: tuple[Any, ...],
+        rule: str,
     ) -> None:
         for index, penalty in enumerate(penalties):
             allowed = statutory.get(penalty.kind)
@@ -482,7 +497,7 @@ class _Loader:
         self,
         specs: list[RuleSpec],
         facts: dict[str, Fact],
-        loc,
+        loc: tuple[Any, ...],
         prefix: str,
         seen: set[str],
         *,
@@ -764,7 +779,14 @@ class _Loader:
             for number, rule in enumerate(offence.rules):
                 yield f"{offence.code}/{rule.id}", rule, (*loc, "rules", number)
 
-    def offence(self, spec: OffenceSpec, loc, base_facts, pack: Pack, seen: set[str]) -> Offence:
+    def offence(
+        self,
+        spec: OffenceSpec,
+        loc: tuple[Any, ...],
+        base_facts: dict[str, Fact],
+        pack: Pack,
+        seen: set[str],
+    ) -> Offence:
         code = spec.code
         own = self.facts(spec.facts, (*loc, "facts"), code)
         for name in own:
@@ -871,7 +893,14 @@ class _Loader:
             pack=pack,
         )
 
-    def check_tiers(self, spec: OffenceSpec, facts, tiers: list[Tier], leaves, loc) -> None:
+    def check_tiers(
+        self,
+        spec: OffenceSpec,
+        facts: dict[str, Fact],
+        tiers: list[Tier],
+        leaves: list[Comparison],
+        loc: tuple[Any, ...],
+    ) -> None:
         """Prove that exactly one tier holds for every combination of the facts they read."""
         read = sorted({leaf.fact for leaf in leaves})
         axes = []
@@ -922,7 +951,7 @@ class _Loader:
                     f"{spec.code}/{holding[1].name}",
                 )
 
-    def check_order(self, spec: OffenceSpec, tiers: list[Tier], loc) -> None:
+    def check_order(self, spec: OffenceSpec, tiers: list[Tier], loc: tuple[Any, ...]) -> None:
         """Refuse a tier lighter than the tier 减轻 leads to (where all amounts are constants)."""
         for tier in tiers:
             if tier.reduce_to is None or tier.reduce_to == REDUCED:
@@ -1018,7 +1047,7 @@ def has_minimum(penalties: tuple[PenaltyRule, ...]) -> bool:
     )
 
 
-def _times_one(fact: str):
+def _times_one(fact: str) -> Times:
     from fazhi.discretion.schema import Times
 
     return Times(times=Decimal(1), of=fact)
@@ -1146,7 +1175,8 @@ def load_library(rules_dir: Path | None = None) -> Library:
 
     Reloaded when a file of the folder changes — general/general.yaml too: every pack inherits it.
     """
-    return pack_registry.folder("discretion", rules_dir)
+    library: Library = pack_registry.folder("discretion", rules_dir)
+    return library
 
 
 __all__ = [

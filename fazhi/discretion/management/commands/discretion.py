@@ -7,9 +7,10 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fazhi.core.errors import FazhiError
 from fazhi.core.rulepacks import RulePackError
@@ -27,7 +28,7 @@ def _date(text: str, name: str) -> dt.date:
 class Command(BaseCommand):
     help = "Recommend a penalty from the discretion packs, list offences, confirm a rule."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         decide = sub.add_parser("decide", help="Recommend the penalty for one case's facts.")
         decide.add_argument("offence", help="offence code (fazhi discretion offences)")
@@ -48,7 +49,7 @@ class Command(BaseCommand):
         )
         audit.add_argument("--json", action="store_true")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             getattr(self, f"_{options['action']}")(options)
         except RulePackError as exc:
@@ -57,7 +58,7 @@ class Command(BaseCommand):
             field = f"{exc.field}: " if exc.field else ""
             raise CommandError(f"{field}{exc}") from None
 
-    def _decide(self, options) -> None:
+    def _decide(self, options: dict[str, Any]) -> None:
         source = options["facts"]
         try:
             text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
@@ -101,7 +102,7 @@ class Command(BaseCommand):
                 f"{decision.unverified_message} ({', '.join(decision.unverified_rules)})"
             )
 
-    def _offences(self, options) -> None:
+    def _offences(self, options: dict[str, Any]) -> None:
         listing = engine.offences()
         if options["json"]:
             self.stdout.write(json.dumps(listing, ensure_ascii=False, indent=2))
@@ -113,7 +114,7 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"{offence['code']}\t{offence['name']}\t[{versions}]")
 
-    def _confirm(self, options) -> None:
+    def _confirm(self, options: dict[str, Any]) -> None:
         user = get_user_model().objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"user: no account named {options['user']!r}")
@@ -122,13 +123,13 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"confirmed {row} by {user.get_username()} from {row.source}")
 
-    def _audit(self, options) -> None:
+    def _audit(self, options: dict[str, Any]) -> None:
         from fazhi.discretion.audit import run_audit
 
         started = time.perf_counter()
         report = run_audit()
         elapsed = time.perf_counter() - started
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "unit": row.unit_id,
                 "offence": row.offence_code,
