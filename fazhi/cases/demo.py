@@ -22,7 +22,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 
@@ -54,7 +54,7 @@ from fazhi.core.calendar import default_calendar
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.identity import citizen_id_check_char, org_code_check_char, uscc_check_char
 from fazhi.discretion.confirmations import confirmed_rule_keys
-from fazhi.discretion.engine import InvalidFacts, decide
+from fazhi.discretion.engine import Decision, InvalidFacts, decide
 from fazhi.discretion.models import DecisionReview
 from fazhi.discretion.packs import Library, load_library
 from fazhi.discretion.preview import offence_facts, offences_by_item
@@ -71,8 +71,8 @@ M = dt.timedelta(minutes=1)
 # A step: (event kind, offset from 受案, duration or None, data). Offsets are in order.
 Step = tuple[str, dt.timedelta, dt.timedelta | None, dict[str, Any]]
 
-_SUMMON = ("summon", 2 * H, 4 * H, {"method": "传唤证"})
-_QUESTION = ("question", 3 * H, None, {})
+_SUMMON: Step = ("summon", 2 * H, 4 * H, {"method": "传唤证"})
+_QUESTION: Step = ("question", 3 * H, None, {})
 _DECIDE_FINE = {"outcome": "penalty", "fine": 500}
 SCRIPTS: dict[str, tuple[int, tuple[Step, ...]]] = {  # name: (weight, steps)
     "fine": (
@@ -234,6 +234,12 @@ class Timeline:
         return self.events[-1].kind == "close"
 
 
+# A planned case: (unit, item, handlers, timeline, day, accept day, parties, suspect's name).
+Planned = tuple[
+    Unit, EnforcementItem, list[Officer], Timeline, dt.date, dt.date, list[dict[str, Any]], str
+]
+
+
 def plan_timeline(
     rng: random.Random,
     now: dt.datetime,
@@ -309,7 +315,7 @@ def credit_code(rng: random.Random) -> str:
 
 def plan_parties(rng: random.Random, act_day: dt.date) -> list[dict[str, Any]]:
     """Return the parties' stored fields: a suspect (some minors, some organisations), maybe more."""
-    parties = []
+    parties: list[dict[str, Any]] = []
     if rng.random() < 0.1:
         parties.append(
             {
@@ -442,7 +448,8 @@ def demo_facts(
         try:
             decision = decide(
                 code,
-                with_suspect(given, suspect),
+                # with_suspect reads only the planned suspect's kind and birth_date
+                with_suspect(given, cast(Party, suspect)),
                 act_on,
                 decided_on,
                 confirmed=confirmed,
@@ -462,16 +469,20 @@ def demo_facts(
     return fallback[0]
 
 
-def _moved_into(rng: random.Random, decision, data: dict[str, Any]) -> dict[str, Any] | None:
+def _moved_into(
+    rng: random.Random, decision: Decision, data: dict[str, Any]
+) -> dict[str, Any] | None:
     """Return DATA's amounts moved into DECISION's ranges, keeping the kind it imposed."""
     if decision.outcome != "penalty" or data.get("outcome") != "penalty":
         return None
     kind = "detention" if data.get("detention_days") else "fine"
-    amounts = {"fine": None, "detention_days": None}
+    amounts: dict[str, int | None] = {"fine": None, "detention_days": None}
     for p in decision.penalties:
         if p.mode == "required" and p.kind not in (kind, "warning"):
             return None
         if p.kind == kind:
+            if p.min is None or p.max is None:  # a fine or detention range has both bounds
+                raise TypeError(f"penalty {p.kind} has no range")
             if kind == "fine":
                 low, high = max(p.min, 50) // 50, p.max // 50
                 if low > high or high * 50 > max(1999, int(data.get("fine") or 0)):
@@ -487,7 +498,7 @@ def _moved_into(rng: random.Random, decision, data: dict[str, Any]) -> dict[str,
     return {k: v for k, v in amounts.items() if v is not None}
 
 
-def _plan_discretion(rng: random.Random, planned: list, library: Library) -> list[str]:
+def _plan_discretion(rng: random.Random, planned: list[Planned], library: Library) -> list[str]:
     """Give most cases their item's offence; put facts (and reasons) into the decide events.
 
     Returns the offence code of each planned case ("" for none). A decided case whose decision
@@ -530,7 +541,9 @@ def _plan_discretion(rng: random.Random, planned: list, library: Library) -> lis
     return codes
 
 
-def _reviews(cases: list[Case], rows: list[ProceduralEvent], clerk: User, library: Library):
+def _reviews(
+    cases: list[Case], rows: list[ProceduralEvent], clerk: User, library: Library
+) -> list[DecisionReview]:
     """Return the DecisionReview of every decided case with an offence, built by the same
     ``review.review_row`` that ``review_decision`` saves (recorded when the decision was)."""
     confirmed = frozenset(confirmed_rule_keys())
@@ -538,7 +551,7 @@ def _reviews(cases: list[Case], rows: list[ProceduralEvent], clerk: User, librar
     suspects: dict[int, Party] = {}
     for party in Party.objects.filter(case_id__in=by_pk, role=PartyRole.SUSPECT).order_by("id"):
         suspects.setdefault(party.case_id, party)
-    reviews = []
+    reviews: list[DecisionReview] = []
     for row in rows:
         case = by_pk.get(row.case_id)
         if case is None or row.kind != "decide":
@@ -561,7 +574,7 @@ class DemoCases:
     events: int = 0
     deadlines: int = 0
     reviews: int = 0
-    states: Counter = field(default_factory=Counter)
+    states: Counter[str] = field(default_factory=Counter)
 
 
 def demo_instant(on: dt.date) -> dt.datetime:
@@ -597,7 +610,7 @@ def load_cases(*, on: dt.date, count: int = 3000, seed: int = SEED) -> DemoCases
     pack_registry = registry()
     calendar = default_calendar()
     with transaction.atomic():
-        planned = []
+        planned: list[Planned] = []
         attempts = 0
         while len(planned) < count and attempts < count * 20:
             attempts += 1
@@ -626,7 +639,7 @@ def load_cases(*, on: dt.date, count: int = 3000, seed: int = SEED) -> DemoCases
         library = load_library()
         offence_codes = _plan_discretion(random.Random(seed + 1), planned, library)  # noqa: S311
         cases = []
-        numbering: Counter = Counter()
+        numbering: Counter[tuple[int, int]] = Counter()
         for (unit, item, _handlers, timeline, day, accept_day, _parties, suspect), code in zip(
             planned, offence_codes, strict=True
         ):
@@ -707,14 +720,14 @@ def load_cases(*, on: dt.date, count: int = 3000, seed: int = SEED) -> DemoCases
             unverified = pack.unverified_on(plan[5])
             computed = compute_deadlines(pack, events, calendar, unverified=unverified)
             case.next_due_at, case.next_deadline_name = deadlines.nearest_running(computed)
-            for item in computed:
+            for computed_item in computed:
                 stored.append(
                     Deadline(
                         case=case,
-                        code=item.code,
-                        key=item.key,
+                        code=computed_item.code,
+                        key=computed_item.key,
                         computed_at=now,
-                        **deadlines.stored_values(item),
+                        **deadlines.stored_values(computed_item),
                     )
                 )
             properties += _properties(case, case_rows)
