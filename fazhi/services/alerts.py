@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
@@ -147,7 +147,9 @@ def _end_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
 
 
-def matching(rule: ServiceRule, at: dt.datetime, cal: WorkCalendar | None = None) -> QuerySet:
+def matching(
+    rule: ServiceRule, at: dt.datetime, cal: WorkCalendar | None = None
+) -> QuerySet[Application]:
     """The applications for which RULE holds at AT, as one queryset."""
     cal = cal or default_calendar()
     today = at.astimezone(SHANGHAI).date()
@@ -195,7 +197,7 @@ _calendar: ContextVar[WorkCalendar | None] = ContextVar("services_alerts_calenda
 
 def condition_sql(
     rule: ServiceRule, at: dt.datetime, ids: list[int] | None, using: str
-) -> tuple[str, list]:
+) -> tuple[str, list[Any]]:
     """ONE SELECT of (w_subject, w_code, w_key) for the applications RULE holds for at AT."""
     qs = matching(rule, at, _calendar.get())
     if ids is not None:
@@ -235,7 +237,7 @@ def run(
     return warnings.refresh(SOURCE, application_ids, at=at)
 
 
-def visible_warnings(user: Any) -> QuerySet:
+def visible_warnings(user: Any) -> QuerySet[ServiceWarning]:
     """The open service warnings of the user's scope, loudest and oldest first."""
     return (
         ServiceWarning.objects.filter(
@@ -254,20 +256,31 @@ def _day(value: Any) -> dt.date | None:
     return None if value in (None, "") else dt.date.fromisoformat(str(value))
 
 
+def _given_day(value: Any, key: str) -> dt.date:
+    """A day the example must give; without it the example fails (a TypeError, as before)."""
+    day = _day(value)
+    if day is None:
+        raise TypeError(f"{key} needs a day")
+    return day
+
+
 def _write_example(given: dict[str, Any], using: str) -> Application:
     """The example's application (and its 补正 request) as rows of the examples' database."""
     submitted, due_on, asked = (
-        _day(given["submitted"]),
+        _given_day(given["submitted"], "submitted"),
         _day(given.get("due_on")),
         _day(given.get("asked")),
     )
-    app = warnings.row(
+    app = cast(  # row() returns a row of the model it was given
         Application,
-        using,
-        status=given.get("status", S.SUBMITTED),
-        submitted_at=dt.datetime.combine(submitted, dt.time(9), tzinfo=SHANGHAI),
-        due_on=due_on,
-        due_at=_end_of(due_on) if due_on else None,
+        warnings.row(
+            Application,
+            using,
+            status=given.get("status", S.SUBMITTED),
+            submitted_at=dt.datetime.combine(submitted, dt.time(9), tzinfo=SHANGHAI),
+            due_on=due_on,
+            due_at=_end_of(due_on) if due_on else None,
+        ),
     )
     if asked is not None:
         warnings.row(
@@ -283,7 +296,7 @@ def _write_example(given: dict[str, Any], using: str) -> Application:
 def open_rules(pack: ServicePack, given: dict[str, Any], cal: WorkCalendar) -> set[str]:
     """The codes of PACK's rules whose warning the engine opens for the example GIVEN, at noon
     of ``given.today``: its rows written to the in-memory database, the writer's real SQL run."""
-    noon = dt.datetime.combine(_day(given["today"]), dt.time(12), tzinfo=SHANGHAI)
+    noon = dt.datetime.combine(_given_day(given["today"], "today"), dt.time(12), tzinfo=SHANGHAI)
     token = _calendar.set(cal)
     try:
         with warnings.example_database() as using:

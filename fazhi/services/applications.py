@@ -135,7 +135,7 @@ def _event(
     at: dt.datetime,
     *,
     reason: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
 ) -> ApplicationEvent:
     event = ApplicationEvent.objects.create(
         application=application,
@@ -197,7 +197,9 @@ def submit(
     Every error of the form and of the applicant is reported at once (FormInvalid).
     """
     if idempotency_key:
-        earlier = Application.objects.filter(idempotency_key=idempotency_key).first()
+        earlier: Application | None = Application.objects.filter(
+            idempotency_key=idempotency_key
+        ).first()
         if earlier is not None:
             return earlier
     if channel not in Channel.values:
@@ -255,9 +257,11 @@ def submit(
     except IntegrityError:
         # Two submissions with the same key raced: the other one won; return it.
         if idempotency_key:
-            earlier = Application.objects.filter(idempotency_key=idempotency_key).first()
-            if earlier is not None:
-                return earlier
+            winner: Application | None = Application.objects.filter(
+                idempotency_key=idempotency_key
+            ).first()
+            if winner is not None:
+                return winner
         raise
     return application
 
@@ -649,6 +653,8 @@ def fix_handling_time(application: Application, cal: WorkCalendar | None = None)
     ``due_at`` — for a day limit, on a day after ``due_on`` (docs/metrics.md).
     """
     submitted, completed = application.submitted_at, application.completed_at
+    if completed is None:  # called on completion, once completed_at is set
+        raise TypeError(f"application {application.receipt} has no completed_at")
     application.handling_seconds = int((completed - submitted).total_seconds())
     application.handling_days = working_days_between(
         local_day(submitted), local_day(completed), cal

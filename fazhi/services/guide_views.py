@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,7 +18,13 @@ from django.views.decorators.http import require_GET
 
 from fazhi.services import editions, opendata
 from fazhi.services.catalogue import POLICE
-from fazhi.services.models import Bundle, EditionEntry, HandlingMode, ServiceCategory
+from fazhi.services.models import (
+    Bundle,
+    EditionEntry,
+    HandlingMode,
+    ServiceCategory,
+    ServiceEdition,
+)
 
 ENTRIES_PER_PAGE = 50
 
@@ -44,7 +51,7 @@ def index(request: HttpRequest) -> HttpResponse:
     category = request.GET.get("category", "")
     if category not in ServiceCategory.values:
         category = ""
-    context: dict = {"edition": edition, "q": q, "category": category, "page": None}
+    context: dict[str, Any] = {"edition": edition, "q": q, "category": category, "page": None}
     if edition is not None:
         police = [
             _badges(e)
@@ -121,7 +128,7 @@ def bundle(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _live_or_404():
+def _live_or_404() -> ServiceEdition:
     edition = editions.current_edition()
     if edition is None:
         raise Http404("no published edition")

@@ -9,7 +9,7 @@ field it is about.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -36,7 +36,7 @@ LEVEL_KINDS = {
 def units_for(item: ServiceItem) -> QuerySet[Unit]:
     """The active units at ITEM's handling levels (district bureaus if the tree has none)."""
     kinds = [kind for level in item.levels for kind in LEVEL_KINDS.get(level, ())]
-    units = Unit.objects.filter(kind__in=kinds, is_active=True)
+    units: QuerySet[Unit] = Unit.objects.filter(kind__in=kinds, is_active=True)
     if not units.exists():
         units = Unit.objects.filter(kind=UnitKind.DISTRICT_BUREAU, is_active=True)
     return units
@@ -143,7 +143,7 @@ class MaterialsForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         """Check each file's type and size; every refused file is reported on its own field."""
-        cleaned = super().clean()
+        cleaned = cast(dict[str, Any], super().clean())  # Form.clean returns cleaned_data
         files = [(name, f) for name, f in cleaned.items() if f]
         good, errors = uploads.check_many(files)
         for name, messages in errors.items():
@@ -158,7 +158,8 @@ class TrackForm(forms.Form):
     phone = forms.CharField(label=_("申请时填写的手机号"), max_length=11, validators=[_phone])
 
     def clean_receipt(self) -> str:
-        return self.cleaned_data["receipt"].strip().upper()
+        receipt: str = self.cleaned_data["receipt"]
+        return receipt.strip().upper()
 
 
 class RosterForm(forms.Form):
@@ -177,7 +178,7 @@ class RosterForm(forms.Form):
         help_text=_("表头：姓名、国籍（ISO 3166 代码）、护照号码、出生日期、性别、护照有效期至"),
     )
 
-    def clean_file(self):
+    def clean_file(self) -> Any:  # the field's UploadedFile
         file = self.cleaned_data["file"]
         if file.size > 2 * 1024 * 1024:
             raise forms.ValidationError(_("名单文件不能超过 2 MB。"))

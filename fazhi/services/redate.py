@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,7 @@ from fazhi.services.models import Application, ApplicationEvent, Step
 from fazhi.services.queue import CLOCK_STATUSES
 
 
-def _running():
+def _running() -> QuerySet[Application]:
     """Running clocks: accepted or approved, or submitted with a limit counted from receipt."""
     return Application.objects.filter(status__in=CLOCK_STATUSES, due_at__isnull=False)
 
@@ -36,11 +37,11 @@ def redate_applications(
     result = Redating(_("警快办办件"))
     applications = list(_running().select_related("item").order_by("pk"))
     resumed: dict[int, ApplicationEvent] = {}
-    for event in ApplicationEvent.objects.filter(
+    for supplement in ApplicationEvent.objects.filter(
         application__in=[a.pk for a in applications], step=Step.SUPPLEMENT
     ).order_by("at", "id"):
-        if event.data.get("days_left") is not None:
-            resumed[event.application_id] = event
+        if supplement.data.get("days_left") is not None:
+            resumed[supplement.application_id] = supplement
     for application in applications:
         result.checked += 1
         event = resumed.get(application.pk)

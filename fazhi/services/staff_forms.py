@@ -8,8 +8,11 @@ these forms check only what belongs to the page (the unit, the dates, the step's
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
+from django.db.models import Manager, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fazhi.cases.forms import DateInput, style
@@ -21,16 +24,17 @@ from fazhi.services.queue import QueueFilter
 ID_TYPES = [("id_card", _("居民身份证")), ("passport", _("护照")), ("other", _("其他证件"))]
 
 
-def _with_blank(choices) -> list[tuple[str, str]]:
+def _with_blank(choices: Iterable[tuple[Any, Any]]) -> list[tuple[str, str]]:
     return [("", _("全部")), *[(str(value), label) for value, label in choices]]
 
 
-def handling_units(user):
+def handling_units(user: Any) -> QuerySet[Unit]:
     """Units where USER may register an application: their scope's subtree (HANDLE_SERVICES)."""
     condition = scope_filter(user, "", (Capability.HANDLE_SERVICES,))
+    units = cast("Manager[Unit]", Unit.objects)  # treebeard's manager is untyped
     if condition is None:
-        return Unit.objects.none()
-    return Unit.objects.filter(condition, is_active=True).order_by("path")
+        return units.none()
+    return units.filter(condition, is_active=True).order_by("path")
 
 
 class QueueFilterForm(forms.Form):
@@ -52,12 +56,12 @@ class QueueFilterForm(forms.Form):
     date_to = forms.DateField(label=_("提交日期至"), required=False, widget=DateInput)
     q = forms.CharField(label=_("回执号"), required=False, max_length=24)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style(self)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = cast(dict[str, Any], super().clean())  # Form.clean returns cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
             self.add_error(
@@ -96,10 +100,10 @@ class WindowApplicantForm(forms.Form):
     applicant_phone = forms.CharField(label=_("联系电话"), max_length=11, required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=40)
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = handling_units(user)
-        self.fields["unit"].queryset = units
+        cast("forms.ModelChoiceField[Unit]", self.fields["unit"]).queryset = units
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", secrets.token_urlsafe(18))
             if user.scope_unit is not None:

@@ -67,7 +67,7 @@ class UploadRefused(FazhiError):
 class CheckedFile:
     """A file that passed the checks, with what was learnt reading it."""
 
-    file: UploadedFile
+    file: UploadedFile[bytes]
     file_type: FileType
     size: int
     sha256: str
@@ -77,7 +77,7 @@ class CheckedFile:
         return (self.file.name or "").rsplit("/", 1)[-1][:200]
 
 
-def _is_ofd(file: UploadedFile) -> bool:
+def _is_ofd(file: UploadedFile[bytes]) -> bool:
     """A ZIP container whose root holds OFD.xml with an OFD root element (GB/T 33190-2016)."""
     file.seek(0)
     try:
@@ -92,7 +92,7 @@ def _is_ofd(file: UploadedFile) -> bool:
     return bool(OFD_ROOT.match(head))
 
 
-def detect(file: UploadedFile) -> FileType | None:
+def detect(file: UploadedFile[bytes]) -> FileType | None:
     """Return the type of FILE read from its first bytes, or None if it is not an allowed type."""
     file.seek(0)
     head = file.read(16)
@@ -113,7 +113,7 @@ def allowed_labels() -> str:
     return "、".join(kind.label for kind in ALLOWED)
 
 
-def check(file: UploadedFile, *, field: str = "file") -> CheckedFile:
+def check(file: UploadedFile[bytes], *, field: str = "file") -> CheckedFile:
     """Return FILE checked for size and type, or raise UploadRefused naming the file and why.
 
     Nothing is written anywhere: the caller stores only what every check let through.
@@ -145,6 +145,14 @@ def check(file: UploadedFile, *, field: str = "file") -> CheckedFile:
         digest.update(chunk)
     file.seek(0)
     return CheckedFile(file=file, file_type=file_type, size=file.size, sha256=digest.hexdigest())
+
+
+def _stored_name(upload: Upload) -> str:
+    """The storage name of UPLOAD's file; a stored upload always has one."""
+    name = upload.file.name
+    if not name:  # what Storage.delete and Storage.open refuse too
+        raise ValueError(f"upload {upload.token} has no stored file")
+    return name
 
 
 def new_token() -> str:
@@ -190,11 +198,11 @@ def store(
                 },
             )
     except Exception:
-        upload.file.storage.delete(upload.file.name)
+        upload.file.storage.delete(_stored_name(upload))
         raise
     written = _WRITTEN.get()
     if written is not None:
-        written.append((upload.file.storage, upload.file.name))
+        written.append((upload.file.storage, _stored_name(upload)))
     return upload
 
 
@@ -259,7 +267,7 @@ def record_staff_download(user: Any, upload: Upload, *, ip_address: str | None =
 
 def response(upload: Upload) -> FileResponse:
     """The file as an attachment, typed by what was detected at upload, never sniffed."""
-    handle = upload.file.storage.open(upload.file.name, "rb")
+    handle = upload.file.storage.open(_stored_name(upload), "rb")
     extension = next(
         (kind.extension for kind in ALLOWED if kind.content_type == upload.content_type), "bin"
     )
@@ -274,7 +282,9 @@ def response(upload: Upload) -> FileResponse:
     return reply
 
 
-def check_many(files: Iterable[tuple[str, UploadedFile]]) -> tuple[dict[str, CheckedFile], dict]:
+def check_many(
+    files: Iterable[tuple[str, UploadedFile[bytes]]],
+) -> tuple[dict[str, CheckedFile], dict[str, list[str]]]:
     """Check every (field, file); return the good ones and {field: [message]} for the refused."""
     good: dict[str, CheckedFile] = {}
     errors: dict[str, list[str]] = {}
