@@ -7,6 +7,8 @@ no VIEW_SCOPED_DATA and get 403 on every list and detail.
 
 # No `from __future__ import annotations` here: django-ninja reads the annotations at import.
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -16,7 +18,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from fazhi.core.access import require_capability
 from fazhi.org import officers
-from fazhi.org.models import Officer, Unit
+from fazhi.org.models import Officer, OfficerQuerySet, Unit, User
 from fazhi.org.roles import Capability
 
 router = Router(tags=["org"])
@@ -95,7 +97,7 @@ class MeOut(Schema):
     officer: str | None
 
 
-def _unit_out(unit: Unit, parent_codes: dict[str, str]) -> dict:
+def _unit_out(unit: Unit, parent_codes: dict[str, str]) -> dict[str, Any]:
     return {
         "code": unit.code,
         "name": unit.name,
@@ -107,19 +109,19 @@ def _unit_out(unit: Unit, parent_codes: dict[str, str]) -> dict:
     }
 
 
-def _parent_codes(units) -> dict[str, str]:
+def _parent_codes(units: Iterable[Unit]) -> dict[str, str]:
     paths = {unit.path[: -Unit.steplen] for unit in units if unit.depth > 1}
     return dict(Unit.objects.filter(path__in=paths).values_list("path", "code"))
 
 
-def _scoped_user(request: HttpRequest):
+def _scoped_user(request: HttpRequest) -> User:
     require_capability(request.user, Capability.VIEW_SCOPED_DATA)
-    return request.user
+    return cast(User, request.user)  # require_capability lets only a signed-in User through
 
 
 @router.get("/units", response=list[UnitOut])
 @paginate(PageNumberPagination)
-def list_units(request: HttpRequest):
+def list_units(request: HttpRequest) -> list[dict[str, Any]]:
     """The units in the caller's scope, in tree order (parent before children)."""
     units = list(Unit.objects.visible_to(_scoped_user(request)))
     parents = _parent_codes(units)
@@ -127,14 +129,14 @@ def list_units(request: HttpRequest):
 
 
 @router.get("/units/{code}", response=UnitOut)
-def get_unit(request: HttpRequest, code: str):
-    unit = get_object_or_404(Unit.objects.visible_to(_scoped_user(request)), code=code)
+def get_unit(request: HttpRequest, code: str) -> dict[str, Any]:
+    unit: Unit = get_object_or_404(Unit.objects.visible_to(_scoped_user(request)), code=code)
     return _unit_out(unit, _parent_codes([unit]))
 
 
 @router.get("/officers", response=list[OfficerOut])
 @paginate(PageNumberPagination)
-def list_officers(request: HttpRequest, filters: Query[OfficerFilterIn]):
+def list_officers(request: HttpRequest, filters: Query[OfficerFilterIn]) -> OfficerQuerySet:
     """Officers in scope; ID numbers are masked. Filters as on the officers page."""
     on = timezone.localdate()
     found = officers.find_officers(_scoped_user(request), filters.to_filter(), on=on)
@@ -142,8 +144,8 @@ def list_officers(request: HttpRequest, filters: Query[OfficerFilterIn]):
 
 
 @router.get("/officers/{police_number}", response=OfficerOut)
-def get_officer(request: HttpRequest, police_number: str):
-    officer = get_object_or_404(
+def get_officer(request: HttpRequest, police_number: str) -> Officer:
+    officer: Officer = get_object_or_404(
         Officer.objects.visible_to(_scoped_user(request)).select_related("unit"),
         police_number=police_number,
     )
@@ -151,7 +153,7 @@ def get_officer(request: HttpRequest, police_number: str):
 
 
 @router.post("/officers/{police_number}/reveal-id", response=RevealOut)
-def reveal_id(request: HttpRequest, police_number: str):
+def reveal_id(request: HttpRequest, police_number: str) -> dict[str, str]:
     """Return the full ID number; the display is written to the audit log (pii.reveal)."""
     require_capability(request.user, Capability.REVEAL_ID_NUMBER)
     officer = get_object_or_404(
@@ -164,14 +166,14 @@ def reveal_id(request: HttpRequest, police_number: str):
 
 
 @router.get("/me", response=MeOut)
-def me(request: HttpRequest):
-    user = request.user
+def me(request: HttpRequest) -> dict[str, Any]:
+    user = cast(User, request.user)  # the API's auth lets only a signed-in User through
     return {
         "username": user.username,
         "full_name": user.full_name,
         "role": user.role,
         "role_label": str(user.get_role_display()),
         "capabilities": sorted(str(cap) for cap in user.capabilities),
-        "scope_unit": user.scope_unit.code if user.scope_unit_id else None,
-        "officer": user.officer.police_number if user.officer_id else None,
+        "scope_unit": cast(Unit, user.scope_unit).code if user.scope_unit_id else None,
+        "officer": cast(Officer, user.officer).police_number if user.officer_id else None,
     }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from fazhi.org.models import Officer, OfficerStatus, QualificationLevel, Unit
 from fazhi.org.officers import DEFAULT_EXPIRING_DAYS, OfficerFilter, QualificationState
 from fazhi.org.roles import Role
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def style(form: forms.Form) -> None:
@@ -21,12 +27,12 @@ def style(form: forms.Form) -> None:
 
 
 class StyledForm(forms.Form):
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style(self)
 
 
-def _with_blank(choices) -> list[tuple[str, str]]:
+def _with_blank(choices: Iterable[tuple[Any, StrOrPromise]]) -> list[tuple[str, StrOrPromise]]:
     return [("", _("全部")), *[(str(value), label) for value, label in choices]]
 
 
@@ -50,10 +56,10 @@ class OfficerFilterForm(StyledForm):
     )
     q = forms.CharField(label=_("姓名或警号"), required=False, max_length=50)
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = Unit.objects.visible_to(user).only("code", "name", "depth")
-        self.fields["unit"].choices = [("", _("全部"))] + [
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [("", _("全部"))] + [
             (unit.code, f"{'　' * (unit.depth - 1)}{unit.name}") for unit in units
         ]
 
@@ -75,7 +81,7 @@ def _officer_by_number(police_number: str) -> Officer | None:
     police_number = (police_number or "").strip()
     if not police_number:
         return None
-    officer = Officer.objects.filter(police_number=police_number).first()
+    officer: Officer | None = Officer.objects.filter(police_number=police_number).first()
     if officer is None:
         raise forms.ValidationError(gettext("警号 %(number)s 不存在。") % {"number": police_number})
     return officer

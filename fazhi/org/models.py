@@ -8,7 +8,7 @@ bureau). Every scoped queryset goes through ``visible_to(user)``; nothing filter
 from __future__ import annotations
 
 import datetime as dt
-from typing import Self
+from typing import Any, ClassVar, Self
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -36,7 +36,9 @@ CENTRE_KINDS = frozenset({UnitKind.CASE_CENTRE})
 
 
 def scope_filter(
-    user, unit_field: str, capabilities: tuple[Capability, ...] = (Capability.VIEW_SCOPED_DATA,)
+    user: Any,
+    unit_field: str,
+    capabilities: tuple[Capability, ...] = (Capability.VIEW_SCOPED_DATA,),
 ) -> Q | None:
     """Return the Q that limits rows to USER's scope through UNIT_FIELD, or None for no rows.
 
@@ -54,32 +56,34 @@ def scope_filter(
     return Q(**{f"{prefix}path__startswith": root.path})
 
 
-class ScopedQuerySet(models.QuerySet):
+class ScopedQuerySet(models.QuerySet[Any]):
     """A queryset whose rows belong to a unit; ``unit_field`` names the path to it."""
 
     unit_field = "unit"
     scope_capabilities: tuple[Capability, ...] = (Capability.VIEW_SCOPED_DATA,)
 
-    def visible_to(self, user) -> Self:
+    def visible_to(self, user: Any) -> Self:
         condition = scope_filter(user, self.unit_field, self.scope_capabilities)
         return self.none() if condition is None else self.filter(condition)
 
 
-class UnitQuerySet(MP_NodeQuerySet):
-    def visible_to(self, user) -> UnitQuerySet:
+class UnitQuerySet(MP_NodeQuerySet):  # type: ignore[misc]  # treebeard is untyped
+    def visible_to(self, user: Any) -> UnitQuerySet:
         condition = scope_filter(user, "")
-        return self.none() if condition is None else self.filter(condition)
+        rows: UnitQuerySet = self.none() if condition is None else self.filter(condition)
+        return rows
 
 
-class UnitManager(MP_NodeManager):
+class UnitManager(MP_NodeManager):  # type: ignore[misc]  # treebeard is untyped
     def get_queryset(self) -> UnitQuerySet:
-        return UnitQuerySet(self.model).order_by("path")
+        rows: UnitQuerySet = UnitQuerySet(self.model).order_by("path")
+        return rows
 
-    def visible_to(self, user) -> UnitQuerySet:
+    def visible_to(self, user: Any) -> UnitQuerySet:
         return self.get_queryset().visible_to(user)
 
 
-class Unit(MP_Node):  # 单位
+class Unit(MP_Node):  # type: ignore[misc]  # 单位; treebeard is untyped
     """A unit of the bureau: 市局, 区县局, 派出所, 执法办案管理中心, 基层案管室, 乡镇 …"""
 
     code = models.CharField(_("单位代码"), max_length=32, unique=True)
@@ -99,14 +103,17 @@ class Unit(MP_Node):  # 单位
     @property
     def level(self) -> int:
         """Return 1 for the city bureau, 2 for a district bureau, 3 for the grassroots."""
-        return self.depth
+        depth: int = self.depth
+        return depth
 
     @property
     def is_case_centre(self) -> bool:
-        return self.kind in CENTRE_KINDS
+        kind: str = self.kind
+        return kind in CENTRE_KINDS
 
     def contains(self, other: Unit) -> bool:
-        return other.path.startswith(self.path)
+        inside: bool = other.path.startswith(self.path)
+        return inside
 
 
 class OfficerStatus(models.TextChoices):
@@ -216,7 +223,7 @@ class User(AbstractUser):
         verbose_name=_("对应民警"),
     )
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[Self]] = UserManager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("用户")

@@ -20,7 +20,7 @@ def _hash(token: str) -> str:
 
 
 @transaction.atomic
-def issue_token(user: User, name: str, *, actor: User, valid_days: int | None = 90) -> str:
+def issue_token(user: User, name: str, *, actor: User | str, valid_days: int | None = 90) -> str:
     """Create a token for USER and return it; it cannot be shown again."""
     token = "fz_" + secrets.token_urlsafe(32)
     now = timezone.now()

@@ -5,7 +5,9 @@ Views are thin: they scope with ``visible_to``, call a domain function, render.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -16,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_htmx.middleware import HtmxDetails
 
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
@@ -27,6 +30,17 @@ from fazhi.org.roles import Capability as C
 PAGE_SIZE = 50
 
 
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django_htmx's HtmxMiddleware (``request.htmx``)."""
+
+    htmx: HtmxDetails
+
+
+def _signed_in(request: HttpRequest) -> User:
+    """The user of a view behind @requires, which lets only a signed-in User through."""
+    return cast(User, request.user)
+
+
 @dataclass
 class TreeNode:
     unit: Unit
@@ -35,7 +49,7 @@ class TreeNode:
     children: list[TreeNode] = field(default_factory=list)
 
 
-def build_tree(user) -> list[TreeNode]:
+def build_tree(user: Any) -> list[TreeNode]:
     """Return the units USER may see as nested nodes with their officer counts."""
     units = list(Unit.objects.visible_to(user))
     counts = dict(
@@ -65,7 +79,7 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 @requires(C.VIEW_SCOPED_DATA)
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
-    unit = get_object_or_404(Unit.objects.visible_to(request.user), code=code)
+    unit: Unit = get_object_or_404(Unit.objects.visible_to(request.user), code=code)
     context = {
         "unit": unit,
         "ancestors": Unit.objects.visible_to(request.user).filter(
@@ -81,7 +95,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @requires(C.VIEW_SCOPED_DATA)
-def officer_list(request: HttpRequest) -> HttpResponse:
+def officer_list(request: HtmxHttpRequest) -> HttpResponse:
     form = OfficerFilterForm(request.GET or None, user=request.user)
     today = timezone.localdate()
     filters = form.to_filter()
@@ -97,12 +111,12 @@ def officer_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _officer_context(request: HttpRequest, officer: Officer) -> dict:
+def _officer_context(request: HttpRequest, officer: Officer) -> dict[str, Any]:
     today = timezone.localdate()
     return {
         "officer": officer,
         "state": officers.qualification_state(officer, today),
-        "can_reveal": request.user.has_capability(C.REVEAL_ID_NUMBER),
+        "can_reveal": _signed_in(request).has_capability(C.REVEAL_ID_NUMBER),
         "today": today,
     }
 
@@ -119,7 +133,7 @@ def officer_detail(request: HttpRequest, police_number: str) -> HttpResponse:
 @never_cache
 @require_POST
 @requires(C.VIEW_SCOPED_DATA, C.REVEAL_ID_NUMBER)
-def reveal_id_number(request: HttpRequest, police_number: str) -> HttpResponse:
+def reveal_id_number(request: HtmxHttpRequest, police_number: str) -> HttpResponse:
     """Show the full ID number and record the display (pii.reveal) in the same request."""
     officer = get_object_or_404(
         Officer.objects.visible_to(request.user).select_related("unit"),
@@ -137,7 +151,7 @@ def reveal_id_number(request: HttpRequest, police_number: str) -> HttpResponse:
 # --- Accounts: 系统管理员 ---------------------------------------------------------------------
 
 
-def _run(request: HttpRequest, operation, success: str) -> None:
+def _run(request: HttpRequest, operation: Callable[[], object], success: str) -> None:
     try:
         operation()
     except FazhiError as exc:
@@ -157,7 +171,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["username"],
                 form.cleaned_data["full_name"],
                 officer=form.cleaned_data["police_number"],
-                actor=request.user,
+                actor=_signed_in(request),
             )
         except FazhiError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
@@ -183,7 +197,7 @@ def account_set_active(request: HttpRequest, username: str) -> HttpResponse:
     is_active = request.POST.get("is_active") == "1"
     _run(
         request,
-        lambda: accounts.set_active(user, is_active, actor=request.user),
+        lambda: accounts.set_active(user, is_active, actor=_signed_in(request)),
         _("账号 %(username)s 已启用。") % {"username": username}
         if is_active
         else _("账号 %(username)s 已停用。") % {"username": username},
@@ -198,11 +212,13 @@ def account_link_officer(request: HttpRequest, username: str) -> HttpResponse:
     form = LinkOfficerForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("police_number", []):
-            messages.error(request, error)
+            messages.error(request, cast(str, error))  # an ErrorList yields its messages
         return redirect("org:accounts")
     _run(
         request,
-        lambda: accounts.link_officer(user, form.cleaned_data["police_number"], actor=request.user),
+        lambda: accounts.link_officer(
+            user, form.cleaned_data["police_number"], actor=_signed_in(request)
+        ),
         _("账号 %(username)s 的关联民警已更新。") % {"username": username},
     )
     return redirect("org:accounts")
@@ -228,7 +244,11 @@ def account_roles(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "org/accounts/roles.html",
-        {"page": page, "rows": rows, "can_unlock": request.user.has_capability(C.UNLOCK_ACCOUNTS)},
+        {
+            "page": page,
+            "rows": rows,
+            "can_unlock": _signed_in(request).has_capability(C.UNLOCK_ACCOUNTS),
+        },
     )
 
 
@@ -240,12 +260,15 @@ def account_assign_role(request: HttpRequest, username: str) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, cast(str, error))  # an ErrorList yields its messages
         return redirect("org:account_roles")
     _run(
         request,
         lambda: accounts.assign_role(
-            user, form.cleaned_data["role"], form.cleaned_data["scope_unit"], actor=request.user
+            user,
+            form.cleaned_data["role"],
+            form.cleaned_data["scope_unit"],
+            actor=_signed_in(request),
         ),
         _("账号 %(username)s 的角色和数据范围已更新。") % {"username": username},
     )
@@ -258,7 +281,7 @@ def account_unlock(request: HttpRequest, username: str) -> HttpResponse:
     user = get_object_or_404(User, username=username)
     _run(
         request,
-        lambda: accounts.unlock_account(user, actor=request.user),
+        lambda: accounts.unlock_account(user, actor=_signed_in(request)),
         _("账号 %(username)s 已解锁。") % {"username": username},
     )
     return redirect("org:account_roles")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         )
         issue.add_argument("--days", type=int, default=90, help="validity; 0 = no expiry")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         user = _active_user(options["username"], "USERNAME")
         actor: User | str = f"system:cli:{getpass.getuser()}"
         if options["by"]:
