@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections, models
 from django.db.models import Q, QuerySet
@@ -63,7 +64,7 @@ class CasePage:
     """One page of cases, each with ``next_due_at`` and ``next_deadline_name`` (or, asked for
     as rows, plain dicts keyed by ROW_KEYS)."""
 
-    cases: list[Case] | list[dict]
+    cases: list[Case] | list[dict[str, Any]]
     number: int
     page_size: int
     has_next: bool
@@ -100,7 +101,7 @@ class CasePage:
         return self.last_index
 
 
-def _case_conditions(user, filters: CaseFilter, at: dt.datetime) -> Q | None:
+def _case_conditions(user: Any, filters: CaseFilter, at: dt.datetime) -> Q | None:
     """Return the filter on cases, or None when nothing can match.
 
     Reads the filter unit (one query) when the filter names one; a unit outside USER's scope
@@ -163,11 +164,11 @@ def _like_prefix(alias: str, path: str) -> str:
 
 
 @functools.cache
-def _row_converters() -> tuple:
+def _row_converters() -> tuple[Callable[[Any], Any] | None, ...]:
     """For each LIST_FIELDS column: how a raw database value becomes the ORM's value."""
-    converters = []
+    converters: list[Callable[[Any], Any] | None] = []
     for name in LIST_FIELDS:
-        model = Case
+        model: Any = Case
         *path, last = name.split("__")
         for step in path:
             model = model._meta.get_field(step).related_model
@@ -187,10 +188,10 @@ def _aware(value: Any) -> dt.datetime | None:
         return None
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return cast(dt.datetime, value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC))
 
 
-def _fast_running_rows(user, offset: int, limit: int) -> list[tuple] | None:
+def _fast_running_rows(user: Any, offset: int, limit: int) -> list[tuple[Any, ...]] | None:
     """Rows of the running cases USER sees, or None when the fast path does not apply."""
     alias = Case.objects.db
     sql = _running_page_sql(alias)
@@ -212,7 +213,7 @@ def _fast_running_rows(user, offset: int, limit: int) -> list[tuple] | None:
 
 
 def find_cases(
-    user,
+    user: Any,
     filters: CaseFilter,
     *,
     at: dt.datetime,
@@ -240,13 +241,13 @@ def find_cases(
             page_size,
             has_next=True,
         )
-    matching = Case.objects.visible_to(user).filter(condition)
+    matching: QuerySet[Any, Any] = Case.objects.visible_to(user).filter(condition)
     if as_rows:  # tuples: the cheapest the ORM reads
         matching = matching.values_list(*LIST_FIELDS)
     else:  # read only what a row of the list shows
         matching = matching.select_related("unit", "item").only(*LIST_FIELDS)
     running = matching.filter(next_due_at__isnull=False).order_by("next_due_at", "pk")
-    cases = fast if fast is not None else list(running[offset : offset + wanted])
+    cases: list[Any] = fast if fast is not None else list(running[offset : offset + wanted])
     if len(cases) < wanted and not filters.needs_running_deadline:
         # The running cases end on or before this page: continue with the others.
         skip = 0 if cases or offset == 0 else offset - running.count()
@@ -267,7 +268,7 @@ class DeadlineFilter:
     overdue: bool = False
 
 
-def find_deadlines(user, filters: DeadlineFilter, *, at: dt.datetime) -> QuerySet[Deadline]:
+def find_deadlines(user: Any, filters: DeadlineFilter, *, at: dt.datetime) -> QuerySet[Deadline]:
     """Return the running deadlines USER may see, soonest first, with their case and unit."""
     deadlines = Deadline.objects.visible_to(user).running()
     if filters.due_within_hours is not None:
