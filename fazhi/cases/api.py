@@ -9,8 +9,9 @@ Times without an offset are read as Asia/Shanghai.
 
 # No `from __future__ import annotations` here: django-ninja reads the annotations at import.
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,6 +21,7 @@ from pydantic import BaseModel
 from fazhi.cases import procedure, queries
 from fazhi.cases.forms import FACT_PREFIX, CaseOpenForm, EventForm, form_errors, party_formset
 from fazhi.cases.models import Case, CaseStatus, Deadline, ProceduralEvent
+from fazhi.cases.packs import DataField, Pack
 from fazhi.core.access import require_capability
 from fazhi.org.roles import Capability
 
@@ -138,7 +140,7 @@ class CaseDetailOut(CaseOut):
     properties: list[PropertyOut]
 
     @staticmethod
-    def resolve_handlers(case: Case) -> list[dict]:
+    def resolve_handlers(case: Case) -> list[dict[str, Any]]:
         return [
             {"police_number": h.officer.police_number, "name": h.officer.name, "role": h.role}
             for h in case.handler_links.select_related("officer").order_by("pk")
@@ -146,10 +148,11 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_legal_officer(case: Case) -> str | None:
-        return case.legal_officer.police_number if case.legal_officer_id else None
+        officer = case.legal_officer
+        return officer.police_number if officer is not None else None
 
     @staticmethod
-    def resolve_parties(case: Case) -> list[dict]:
+    def resolve_parties(case: Case) -> list[dict[str, Any]]:
         return [
             {
                 "id": p.pk,
@@ -164,10 +167,9 @@ class CaseDetailOut(CaseOut):
         ]
 
     @staticmethod
-    def resolve_properties(case: Case) -> list[dict]:
-        return list(
-            case.properties.order_by("pk").values("id", "description", "quantity", "status")
-        )
+    def resolve_properties(case: Case) -> list[dict[str, Any]]:
+        rows = case.properties.order_by("pk").values("id", "description", "quantity", "status")
+        return cast(list[dict[str, Any]], list(rows))
 
 
 class EventOut(Schema):
@@ -289,7 +291,7 @@ class DeadlineOut(Schema):
         return deadline.is_provisional
 
     @staticmethod
-    def resolve_facts(deadline: Deadline) -> dict | None:
+    def resolve_facts(deadline: Deadline) -> dict[str, Any] | None:
         return deadline.facts or None
 
 
@@ -389,19 +391,20 @@ class DeadlineFilterIn(Schema):
 # --- Helpers -------------------------------------------------------------------------------------
 
 
-def _viewer(request: HttpRequest):
+def _viewer(request: HttpRequest) -> Any:
     require_capability(request.user, Capability.VIEW_SCOPED_DATA)
     return request.user
 
 
 def _case(request: HttpRequest, number: str) -> Case:
-    return get_object_or_404(
+    case: Case = get_object_or_404(
         Case.objects.visible_to(_viewer(request)).select_related("unit", "item", "legal_officer"),
         number=number,
     )
+    return case
 
 
-def _invalid(errors: dict[str, list[str]]) -> Status:
+def _invalid(errors: dict[str, list[str]]) -> Status[dict[str, Any]]:
     field, messages = next(iter(errors.items()))
     return Status(
         422,
@@ -416,7 +419,8 @@ def _invalid(errors: dict[str, list[str]]) -> Status:
 
 def _case_detail(case: Case) -> Case:
     """Return CASE read again with its unit, item and legal officer, for CaseDetailOut."""
-    return Case.objects.select_related("unit", "item", "legal_officer").get(pk=case.pk)
+    found: Case = Case.objects.select_related("unit", "item", "legal_officer").get(pk=case.pk)
+    return found
 
 
 def _local_input(value: dt.datetime | None) -> dt.datetime | None:
@@ -430,7 +434,7 @@ def _local_input(value: dt.datetime | None) -> dt.datetime | None:
 
 
 @router.get("", response=CasePageOut)
-def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]):
+def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> HttpResponse:
     """Cases in the caller's scope, nearest running deadline first (cases without one last).
 
     Pages are not counted: ``has_next`` says whether another follows, ``total`` is given on the
@@ -447,7 +451,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]):
     labels = {value: str(label) for value, label in CaseStatus.choices}
     body = CasePageOut.model_validate(
         {
-            "items": [case_row(row, labels) for row in page.cases],
+            "items": [case_row(row, labels) for row in cast(list[dict[str, Any]], page.cases)],
             "page": page.number,
             "page_size": page.page_size,
             "has_next": page.has_next,
@@ -459,7 +463,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]):
 
 
 @router.post("", response={201: CaseDetailOut, 422: ErrorOut})
-def open_case(request: HttpRequest, payload: CaseIn):
+def open_case(request: HttpRequest, payload: CaseIn) -> Status[Case] | Status[dict[str, Any]]:
     """Open a case (受案登记) with its handlers, parties and first event (接报 or 受案)."""
     user = _viewer(request)
     require_capability(user, Capability.HANDLE_CASES)
@@ -497,19 +501,21 @@ def open_case(request: HttpRequest, payload: CaseIn):
 
 
 @router.get("/{number}", response=CaseDetailOut)
-def get_case(request: HttpRequest, number: str):
+def get_case(request: HttpRequest, number: str) -> Case:
     return _case(request, number)
 
 
 @router.get("/{number}/events", response=list[EventOut])
-def list_events(request: HttpRequest, number: str):
+def list_events(request: HttpRequest, number: str) -> QuerySet[ProceduralEvent]:
     """Every event of the case in time order, corrections included (append-only)."""
     case = _case(request, number)
     return case.events.select_related("recorded_by").order_by("occurred_at", "pk")
 
 
 @router.post("/{number}/events", response={201: EventOut, 422: ErrorOut})
-def record_event(request: HttpRequest, number: str, payload: EventIn):
+def record_event(
+    request: HttpRequest, number: str, payload: EventIn
+) -> Status[ProceduralEvent] | Status[dict[str, Any]]:
     """Record one step; the deadlines and the status are recomputed in the same transaction."""
     case = _case(request, number)
     require_capability(request.user, Capability.HANDLE_CASES)
@@ -543,7 +549,7 @@ def record_event(request: HttpRequest, number: str, payload: EventIn):
     return Status(201, event)
 
 
-def _fields(pack, kind: str):
+def _fields(pack: Pack, kind: str) -> tuple[DataField, ...]:
     try:
         return pack.event(kind).fields
     except KeyError:
@@ -551,14 +557,14 @@ def _fields(pack, kind: str):
 
 
 @router.get("/{number}/deadlines", response=list[DeadlineOut])
-def list_case_deadlines(request: HttpRequest, number: str):
+def list_case_deadlines(request: HttpRequest, number: str) -> QuerySet[Deadline]:
     """The case's deadlines, each with its explanation, basis and marks."""
     case = _case(request, number)
     return case.deadlines.select_related("case").order_by("due_at", "pk")
 
 
 @deadlines_router.get("", response=DeadlinePageOut)
-def list_deadlines(request: HttpRequest, filters: Query[DeadlineFilterIn]):
+def list_deadlines(request: HttpRequest, filters: Query[DeadlineFilterIn]) -> dict[str, Any]:
     """Running deadlines in the caller's scope, soonest first (for supervision)."""
     found = queries.find_deadlines(
         _viewer(request),

@@ -17,10 +17,14 @@ import datetime as dt
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 HERE = Path(__file__).resolve().parent
 BODY_FONT = "仿宋"
@@ -73,12 +77,20 @@ STATUTE_QUOTES = {
 Q = {key: text for key, (_file, text) in STATUTE_QUOTES.items()}
 
 
-def _fonts(run, name: str) -> None:
+def _fonts(run: Run, name: str) -> None:
     run.font.name = name
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
 
 
-def _paragraph(doc, text: str, *, size: float = 14, bold: bool = False, align=None, font=BODY_FONT):
+def _paragraph(
+    doc: DocxDocument,
+    text: str,
+    *,
+    size: float = 14,
+    bold: bool = False,
+    align: WD_ALIGN_PARAGRAPH | None = None,
+    font: str = BODY_FONT,
+) -> Paragraph:
     paragraph = doc.add_paragraph()
     if align is not None:
         paragraph.alignment = align
@@ -90,24 +102,24 @@ def _paragraph(doc, text: str, *, size: float = 14, bold: bool = False, align=No
     return paragraph
 
 
-def _header(doc, title: str, *, authority: bool = True) -> None:
+def _header(doc: DocxDocument, title: str, *, authority: bool = True) -> None:
     if authority:
         _paragraph(doc, "{{ unit_name }}", size=18, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(doc, title, size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, font=TITLE_FONT)
     _paragraph(doc, "{{ number }}", align=WD_ALIGN_PARAGRAPH.RIGHT)
 
 
-def _conditional(doc, condition: str, text: str) -> None:
+def _conditional(doc: DocxDocument, condition: str, text: str) -> None:
     _paragraph(doc, "{%p if " + condition + " %}")
     _paragraph(doc, text)
     _paragraph(doc, "{%p endif %}")
 
 
-def _unverified(doc) -> None:
+def _unverified(doc: DocxDocument) -> None:
     _conditional(doc, "law_unverified", "{{ law_unverified }}")
 
 
-def _cell(cell, text: str, *, bold: bool = False) -> None:
+def _cell(cell: _Cell, text: str, *, bold: bool = False) -> None:
     paragraph = cell.paragraphs[0]
     run = paragraph.add_run(text)
     run.font.size = Pt(12)
@@ -115,19 +127,20 @@ def _cell(cell, text: str, *, bold: bool = False) -> None:
     _fonts(run, BODY_FONT)
 
 
-def _grid(doc, rows: list[tuple[str, str]]):
-    table = doc.add_table(rows=0, cols=2)
+def _grid(doc: DocxDocument, rows: list[tuple[str, str]]) -> Table:
+    table: Table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for label, value in rows:
-        cells = table.add_row().cells
+        # python-docx leaves Table.add_row unannotated
+        cells = table.add_row().cells  # type: ignore[no-untyped-call]
         cells[0].width, cells[1].width = Cm(3.5), Cm(12.5)
         _cell(cells[0], label, bold=True)
         _cell(cells[1], value)
     return table
 
 
-def _new_document():
+def _new_document() -> DocxDocument:
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4
@@ -140,7 +153,7 @@ def _new_document():
     return doc
 
 
-def acceptance():  # 受案登记表
+def acceptance() -> DocxDocument:  # 受案登记表
     doc = _new_document()
     _header(doc, "受案登记表")
     _grid(
@@ -188,7 +201,7 @@ def acceptance():  # 受案登记表
     return doc
 
 
-def summons():  # 传唤证
+def summons() -> DocxDocument:  # 传唤证
     doc = _new_document()
     _header(doc, "传唤证")
     _paragraph(doc, "{{ person }}：")
@@ -207,7 +220,7 @@ def summons():  # 传唤证
     return doc
 
 
-def notice():  # 行政处罚告知笔录
+def notice() -> DocxDocument:  # 行政处罚告知笔录
     doc = _new_document()
     _header(doc, "行政处罚告知笔录", authority=False)
     _paragraph(doc, "时间：{{ started_at }}至{{ ended_at }}")
@@ -254,7 +267,7 @@ def notice():  # 行政处罚告知笔录
     return doc
 
 
-def decision():  # 行政处罚决定书
+def decision() -> DocxDocument:  # 行政处罚决定书
     doc = _new_document()
     _header(doc, "行政处罚决定书")
     _paragraph(doc, "{{ party_line }}")
@@ -300,7 +313,8 @@ TEMPLATES = {
 
 def main() -> None:
     for name, build in TEMPLATES.items():
-        build().save(HERE / name)
+        # python-docx hints str | IO[bytes], but zipfile opens a Path as well
+        build().save(HERE / name)  # type: ignore[arg-type]
         print(f"wrote {HERE / name}")
 
 
