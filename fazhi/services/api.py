@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from fazhi.core.errors import PermissionDeniedError
+from fazhi.org.models import User
 from fazhi.org.roles import Capability
 from fazhi.services import applications as ops
 from fazhi.services import formspec, queue
@@ -214,9 +215,9 @@ class ApplicationFilterIn(Schema):
 # --- Helpers -------------------------------------------------------------------------------------
 
 
-def _viewer(request: HttpRequest):
+def _viewer(request: HttpRequest) -> User:
     user = request.user
-    if not (
+    if not isinstance(user, User) or not (  # the API's auth lets only users in
         user.has_capability(Capability.HANDLE_SERVICES)
         or user.has_capability(Capability.VIEW_SCOPED_DATA)
     ):
@@ -225,13 +226,16 @@ def _viewer(request: HttpRequest):
 
 
 def _application(request: HttpRequest, receipt: str) -> Application:
-    return get_object_or_404(
+    found: Application = get_object_or_404(
         Application.objects.visible_to(_viewer(request)).select_related("item", "unit"),
         receipt=receipt,
     )
+    return found
 
 
-def _invalid(errors: dict[str, list[str]], code: str = "invalid", status: int = 422) -> Status:
+def _invalid(
+    errors: dict[str, list[str]], code: str = "invalid", status: int = 422
+) -> Status[dict[str, Any]]:
     field, messages = next(iter(errors.items()))
     return Status(status, {"code": code, "detail": messages[0], "field": field, "errors": errors})
 
@@ -281,7 +285,7 @@ STEPS: dict[str, Callable[..., Any]] = {
 
 
 @router.get("/applications", response=ApplicationPageOut)
-def list_applications(request: HttpRequest, filters: Query[ApplicationFilterIn]):
+def list_applications(request: HttpRequest, filters: Query[ApplicationFilterIn]) -> dict[str, Any]:
     """Applications in the caller's scope, nearest last day first (not yet accepted: last)."""
     now = timezone.now()
     found = queue.find_applications(_viewer(request), filters.to_filter(), at=now)
@@ -312,7 +316,7 @@ def list_applications(request: HttpRequest, filters: Query[ApplicationFilterIn])
         ]
     },
 )
-def submit_at_window(request: HttpRequest, payload: WindowApplicationIn):
+def submit_at_window(request: HttpRequest, payload: WindowApplicationIn) -> Status[dict[str, Any]]:
     """窗口受理: register a walk-in applicant; the Idempotency-Key header makes a retry safe."""
     user = _viewer(request)
     raw_key = request.headers.get("Idempotency-Key", "")
@@ -347,7 +351,7 @@ def submit_at_window(request: HttpRequest, payload: WindowApplicationIn):
     unit = handling_units(user).filter(code=unit_code).first()
     if unit is None:
         errors["unit"] = [_("单位 %(code)s 不在您的管辖范围内。") % {"code": unit_code}]
-    if errors:
+    if errors or item is None or unit is None:  # no item or unit is always an error above
         return _invalid(errors)
     now = timezone.now()
     applicant = ops.Applicant(
@@ -382,19 +386,19 @@ def submit_at_window(request: HttpRequest, payload: WindowApplicationIn):
 
 
 @router.get("/applications/{receipt}", response=ApplicationDetailOut)
-def get_application(request: HttpRequest, receipt: str):
+def get_application(request: HttpRequest, receipt: str) -> dict[str, Any]:
     return _detail(_application(request, receipt))
 
 
 @router.get("/applications/{receipt}/events", response=list[EventOut])
-def list_steps(request: HttpRequest, receipt: str):
+def list_steps(request: HttpRequest, receipt: str) -> list[dict[str, Any]]:
     """The handling steps of the application in time order (append-only)."""
     app = _application(request, receipt)
     return [event_row(e) for e in app.events.order_by("at", "pk")]
 
 
 @router.post("/applications/{receipt}/steps", response={200: ApplicationDetailOut, 422: ErrorOut})
-def record_step(request: HttpRequest, receipt: str, payload: StepIn):
+def record_step(request: HttpRequest, receipt: str, payload: StepIn) -> Status[dict[str, Any]]:
     """Record one handling step; a step that does not fit the state answers 422."""
     app = _application(request, receipt)
     run = STEPS.get(payload.step)

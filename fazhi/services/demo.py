@@ -23,9 +23,10 @@ import itertools
 import json
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models, transaction
 from django.utils.translation import gettext
@@ -94,7 +95,7 @@ class DemoApplications:
     bundles: int = 0
     groups: int = 0
     members: int = 0
-    statuses: Counter = field(default_factory=Counter)
+    statuses: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
 
 
@@ -128,7 +129,9 @@ class Pools:
         )
 
 
-def _weighted(items: list[ServiceItem], rng: random.Random) -> tuple[list, list[float]]:
+def _weighted(
+    items: list[ServiceItem], rng: random.Random
+) -> tuple[list[ServiceItem], list[float]]:
     """A few items are asked for far more than others (Zipf-like), in a seeded order."""
     items = sorted(items, key=lambda i: i.code)
     rng.shuffle(items)
@@ -136,7 +139,7 @@ def _weighted(items: list[ServiceItem], rng: random.Random) -> tuple[list, list[
     return items, list(itertools.accumulate(weights))
 
 
-def _pick(rng: random.Random, pool: tuple[list, list[float]]) -> ServiceItem | None:
+def _pick(rng: random.Random, pool: tuple[list[ServiceItem], list[float]]) -> ServiceItem | None:
     items, cum = pool
     return rng.choices(items, cum_weights=cum)[0] if items else None
 
@@ -455,8 +458,9 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]], chunk: in
     if connection.vendor == "sqlite":
         adapt = [_sqlite_adapter(f) for f in fields]
     else:
-        adapt = [lambda v, f=f: f.get_db_prep_save(v, connection) for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        adapt = [_prepared_for_save(f) for f in fields]
+    # a concrete field always has its column
+    columns = ", ".join(connection.ops.quote_name(cast(str, f.column)) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     table = connection.ops.quote_name(model._meta.db_table)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from the model
@@ -472,7 +476,11 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]], chunk: in
             )
 
 
-def _sqlite_adapter(f: models.Field):
+def _prepared_for_save(f: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    return lambda v: f.get_db_prep_save(v, connection)
+
+
+def _sqlite_adapter(f: models.Field[Any, Any]) -> Callable[[Any], Any]:
     if isinstance(f, models.DateTimeField):
         return lambda v: (
             None if v is None else v.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
@@ -548,18 +556,18 @@ def load_applications(*, on: dt.date, count: int = 100_000, seed: int = SEED) ->
         progress.count(gettext("生成办件"), count)  # fazhi demo: the longest step
         progress.advance(len(plans))
         while len(plans) < count:
-            plan, who = plan_one(rng, now, pools, clock, days, workdays, citizens)
-            if plan is None:
+            one, one_who = plan_one(rng, now, pools, clock, days, workdays, citizens)
+            if one is None:
                 continue
-            plans.append((plan, unit_for(plan.item, rng, units), who, None))
+            plans.append((one, unit_for(one.item, rng, units), one_who, None))
             progress.advance()
         plans.sort(key=lambda p: p[0].fields["submitted_at"])
         rows = []
-        for plan, unit, who, parent in plans:
-            values = application_values(rng, plan, unit, who, clerk, forms, receipts)
-            values["bundle_application_id"] = parent.pk if parent else None
+        for planned, unit, applicant, bundle_parent in plans:
+            values = application_values(rng, planned, unit, applicant, clerk, forms, receipts)
+            values["bundle_application_id"] = bundle_parent.pk if bundle_parent else None
             rows.append(values)
-            result.statuses[plan.fields["status"]] += 1
+            result.statuses[planned.fields["status"]] += 1
         insert_rows(Application, rows)
         ids = dict(Application.objects.values_list("receipt", "pk"))
         for row in rows:
@@ -597,7 +605,15 @@ def load_applications(*, on: dt.date, count: int = 100_000, seed: int = SEED) ->
     return result
 
 
-def plan_one(rng, now, pools, clock, days, workdays, citizens):
+def plan_one(
+    rng: random.Random,
+    now: dt.datetime,
+    pools: Pools,
+    clock: Clock,
+    days: list[dt.date],
+    workdays: list[dt.date],
+    citizens: list[Citizen],
+) -> tuple[Plan | None, Citizen | None]:
     roll = rng.random()
     who = rng.choice(citizens)
     if roll < ONLINE_SHARE:
@@ -618,6 +634,8 @@ def plan_one(rng, now, pools, clock, days, workdays, citizens):
     channel = Channel.SELF_SERVICE if roll > 1 - SELF_SERVICE_SHARE else Channel.WINDOW
     item = _pick(rng, pools.spot if rng.random() < SPOT_ITEM_SHARE else pools.window)
     item = item or _pick(rng, pools.window)
+    if item is None:  # the window pool is every plain item, so never empty here
+        raise ValueError("no service item for a window application")
     submitted = _at(rng.choice(workdays), rng.randrange(0, 510))
     return plan_application(rng, now, item, channel, submitted, clock, citizen_actor=""), None
 
@@ -641,11 +659,21 @@ def _citizens(rng: random.Random, n: int) -> list[Citizen]:
     return list(Citizen.objects.filter(pk__gt=before).order_by("pk"))
 
 
-def _bundle_parents(rng, now, days, n, citizens, receipts):
+BundlePlan = tuple[BundleApplication, list[ServiceItem], Citizen]
+
+
+def _bundle_parents(
+    rng: random.Random,
+    now: dt.datetime,
+    days: list[dt.date],
+    n: int,
+    citizens: list[Citizen],
+    receipts: set[str],
+) -> list[BundlePlan]:
     bundles = [(b, [e.item for e in b.entries.select_related("item").order_by("order")])
                for b in Bundle.objects.filter(is_active=True).order_by("code")]  # fmt: skip
     bundles = [(b, its) for b, its in bundles if its and all(i.is_online for i in its)]
-    out = []
+    out: list[BundlePlan] = []
     for _ in range(n if bundles else 0):
         bundle, items = rng.choice(bundles)
         who = rng.choice(citizens)
@@ -664,10 +692,10 @@ def _bundle_parents(rng, now, days, n, citizens, receipts):
     return out
 
 
-def _close_bundles(bundle_plans) -> int:
+def _close_bundles(bundle_plans: list[BundlePlan]) -> int:
     """A bundle application completes when every part has ended (as the operations do it)."""
     parents = {p.pk: p for p, _i, _w in bundle_plans}
-    ends: dict[int, list] = {}
+    ends: dict[int, list[dt.datetime | None]] = {}
     for parent_id, ended in Application.objects.filter(bundle_application__in=parents).values_list(
         "bundle_application_id", "completed_at"
     ):
@@ -675,7 +703,7 @@ def _close_bundles(bundle_plans) -> int:
     done = []
     for parent_id, times in ends.items():
         if all(times):
-            parents[parent_id].completed_at = max(times)
+            parents[parent_id].completed_at = max(t for t in times if t is not None)
             done.append(parents[parent_id])
     BundleApplication.objects.bulk_update(done, ["completed_at"], batch_size=1000)
     return len(parents)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import (
     Count,
@@ -41,6 +42,9 @@ from fazhi.services.models import (
     ServiceItem,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 SHANGHAI_OFFSET = "+8 hours"  # the bureau's time zone, fixed (no daylight saving)
 RUNNING = (ApplicationStatus.ACCEPTED, ApplicationStatus.APPROVED)  # the clock runs
 # … and, for a limit counted from receipt, already before acceptance (due_at set at the submission).
@@ -50,13 +54,13 @@ CLOCK = (ApplicationStatus.SUBMITTED, *RUNNING)
 # --- scope and the three aggregates --------------------------------------------------------------
 
 
-def in_scope(scope: Unit) -> QuerySet:
+def in_scope(scope: Unit) -> QuerySet[Application]:
     """Applications of SCOPE's subtree (unit ids read once, not joined per row)."""
     units = Unit.objects.filter(path__startswith=scope.path).values("pk")
     return Application.objects.filter(unit_id__in=units)
 
 
-def _scoped_for_counting(scope: Unit) -> QuerySet:
+def _scoped_for_counting(scope: Unit) -> QuerySet[Application]:
     """As in_scope; when SCOPE's subtree holds every unit (the city), no filter at all.
 
     The counting queries then read their index range alone instead of testing each row's unit.
@@ -91,7 +95,7 @@ def _overdue_open(period: Period) -> Q:
     return Q(status__in=CLOCK, due_at__lte=now)
 
 
-def roster_items() -> QuerySet:
+def roster_items() -> QuerySet[ServiceItem, Any]:
     """The port-visa item(s) (需提交团队名单), as a subquery."""
     return ServiceItem.objects.filter(needs_roster=True).values("pk")
 
@@ -136,17 +140,17 @@ def service_figures(period: Period, scope: Unit) -> Figures:
 # --- item-side (the catalogue now) ---------------------------------------------------------------
 
 
-def online_items() -> QuerySet:
+def online_items() -> QuerySet[ServiceItem]:
     return ServiceItem.objects.online().order_by("code")
 
 
-def fully_online_items() -> QuerySet:
+def fully_online_items() -> QuerySet[ServiceItem]:
     # modes is a short JSON list of HandlingMode values; match the quoted value in its text
     # ("online" never matches inside "online_window", whose closing quote comes later).
     return online_items().filter(modes__icontains=f'"{HandlingMode.ONLINE}"')
 
 
-def active_items() -> QuerySet:
+def active_items() -> QuerySet[ServiceItem]:
     return ServiceItem.objects.filter(is_active=True).order_by("code")
 
 
@@ -170,7 +174,7 @@ def item_figures() -> ItemFigures:
 # --- the registered metrics ----------------------------------------------------------------------
 
 
-def completed_in(period: Period, scope: Unit) -> QuerySet:
+def completed_in(period: Period, scope: Unit) -> QuerySet[Application]:
     return (
         in_scope(scope)
         .filter(_completed(period))
@@ -179,7 +183,7 @@ def completed_in(period: Period, scope: Unit) -> QuerySet:
     )
 
 
-def submitted_in(period: Period, scope: Unit) -> QuerySet:
+def submitted_in(period: Period, scope: Unit) -> QuerySet[Application]:
     return (
         in_scope(scope)
         .filter(_submitted(period))
@@ -195,12 +199,12 @@ def average(total: Decimal | int, count: int) -> Decimal | None:
     return (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def count_value(n: int, records: QuerySet, d: int | None = None) -> MetricValue:
+def count_value(n: int, records: QuerySet[Any], d: int | None = None) -> MetricValue:
     """A count N (out of D, when a denominator is shown), with the records behind it."""
     return MetricValue(Decimal(n), n, n if d is None else d, records)
 
 
-def rate_value(n: int, d: int, records: QuerySet) -> MetricValue:
+def rate_value(n: int, d: int, records: QuerySet[Any]) -> MetricValue:
     """N of D as a percentage, with the records behind it."""
     return MetricValue(percent(n, d), n, d, records)
 
@@ -220,7 +224,12 @@ BUILDERS: dict[str, Builder] = {}
 
 
 def service_metric(
-    code: str, *, name, formula, unit, kind: MetricKind = MetricKind.RATE
+    code: str,
+    *,
+    name: StrOrPromise,
+    formula: StrOrPromise,
+    unit: StrOrPromise,
+    kind: MetricKind = MetricKind.RATE,
 ) -> Callable[[Builder], Builder]:
     """Register CODE in the metric registry, computed by BUILDER from freshly read figures."""
 
@@ -231,7 +240,14 @@ def service_metric(
             return builder(inputs(period, scope))
 
         compute.__name__ = compute.__qualname__ = f"metric_{code}"
-        metric(code, name=name, formula=formula, unit=unit, kind=kind)(compute)
+        # core.metrics types the texts str; every app registers lazy ones (shown translated).
+        metric(
+            code,
+            name=cast(str, name),
+            formula=cast(str, formula),
+            unit=cast(str, unit),
+            kind=kind,
+        )(compute)
         return builder
 
     return decorator
