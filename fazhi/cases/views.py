@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.contrib import messages
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fazhi.cases import parties as party_ops
 from fazhi.cases import procedure, queries
+from fazhi.cases.document_views import HtmxHttpRequest
 from fazhi.cases.forms import FACT_PREFIX, CaseFilterForm, CaseOpenForm, EventForm, party_formset
 from fazhi.cases.models import Case, Deadline, DeadlineStatus, Party, ProceduralEvent
 from fazhi.cases.packs import Pack
@@ -30,9 +33,15 @@ from fazhi.core.errors import FazhiError
 from fazhi.discretion import preview as benchmark
 from fazhi.discretion.engine import InvalidFacts
 from fazhi.discretion.review import BASIS_BENCHMARK
+from fazhi.org.models import User
 from fazhi.org.roles import Capability as C
 
 # --- List ----------------------------------------------------------------------------------------
+
+
+def _signed_in(request: HttpRequest) -> User:
+    """The user of a view behind @requires: always a signed-in User."""
+    return cast(User, request.user)
 
 
 def _item_options() -> list[tuple[str, str]]:
@@ -40,7 +49,7 @@ def _item_options() -> list[tuple[str, str]]:
 
 
 @requires(C.VIEW_SCOPED_DATA)
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: HtmxHttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None, user=request.user)
     now = timezone.now()
     try:
@@ -58,7 +67,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "now": now,
         "query": query.urlencode(),
-        "can_handle": request.user.has_capability(C.HANDLE_CASES),
+        "can_handle": _signed_in(request).has_capability(C.HANDLE_CASES),
     }
     if request.htmx:
         return render(request, "cases/_case_table.html", context)
@@ -83,7 +92,7 @@ class Refusal:
         return cls(str(exc), str(exc.basis or ""), exc.code, exc.field)
 
 
-def _attach(form, exc: FazhiError) -> None:
+def _attach(form: BaseForm, exc: FazhiError) -> None:
     """Show a refusal next to its field too, when the form has that field."""
     name = exc.field or ""
     if name.startswith("data.facts."):
@@ -97,12 +106,12 @@ def _attach(form, exc: FazhiError) -> None:
 
 
 def _form_response(
-    request: HttpRequest, template: str, partial: str, context: dict
+    request: HtmxHttpRequest, template: str, partial: str, context: dict[str, Any]
 ) -> HttpResponse:
     return render(request, partial if request.htmx else template, context)
 
 
-def _go(request: HttpRequest, url: str) -> HttpResponse:
+def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
@@ -114,7 +123,7 @@ def _go(request: HttpRequest, url: str) -> HttpResponse:
 
 
 @requires(C.VIEW_SCOPED_DATA, C.HANDLE_CASES)
-def case_new(request: HttpRequest) -> HttpResponse:
+def case_new(request: HtmxHttpRequest) -> HttpResponse:
     now = timezone.now()
     data = request.POST if request.method == "POST" else None
     form = CaseOpenForm(data, user=request.user, now=now)
@@ -235,13 +244,14 @@ def _pack(case: Case) -> Pack | None:
 
 
 def _scoped_case(request: HttpRequest, number: str) -> Case:
-    return get_object_or_404(
+    case: Case = get_object_or_404(
         Case.objects.visible_to(request.user).select_related("unit", "item", "legal_officer"),
         number=number,
     )
+    return case
 
 
-def _detail_context(request: HttpRequest, case: Case, **extra) -> dict:
+def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
     now = timezone.now()
     pack = _pack(case)
     events = list(case.events.select_related("recorded_by").order_by("occurred_at", "pk"))
@@ -249,12 +259,12 @@ def _detail_context(request: HttpRequest, case: Case, **extra) -> dict:
         case.deadlines.all(),
         key=lambda d: (d.status not in (DeadlineStatus.OPEN, DeadlineStatus.STOPPED), d.due_at),
     )
-    can_handle = request.user.has_capability(C.HANDLE_CASES)
+    can_handle = _signed_in(request).has_capability(C.HANDLE_CASES)
     parties = list(case.parties.order_by("pk"))
     revealed = extra.pop("revealed", {})
     for party in parties:
         party.revealed = revealed.get(party.pk, "")
-    context = {
+    context: dict[str, Any] = {
         "case": case,
         "pack": pack,
         "now": now,
@@ -265,7 +275,7 @@ def _detail_context(request: HttpRequest, case: Case, **extra) -> dict:
         "properties": case.properties.select_related("seized_by_event").order_by("pk"),
         "documents": case.documents.order_by("generated_at", "pk"),
         "can_handle": can_handle,
-        "can_reveal": request.user.has_capability(C.REVEAL_ID_NUMBER),
+        "can_reveal": _signed_in(request).has_capability(C.REVEAL_ID_NUMBER),
         "offence_name": benchmark.offence_name(case.offence_code) if case.offence_code else "",
         "reviews": [
             (review, benchmark.describe_stored(review.recommendation))
@@ -281,7 +291,7 @@ def _detail_context(request: HttpRequest, case: Case, **extra) -> dict:
 
 
 @requires(C.VIEW_SCOPED_DATA)
-def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+def case_detail(request: HtmxHttpRequest, number: str) -> HttpResponse:
     case = _scoped_case(request, number)
     return render(request, "cases/case_detail.html", _detail_context(request, case))
 
@@ -291,7 +301,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_GET
 @requires(C.VIEW_SCOPED_DATA, C.HANDLE_CASES)
-def event_form(request: HttpRequest, number: str) -> HttpResponse:
+def event_form(request: HtmxHttpRequest, number: str) -> HttpResponse:
     """Return the event form for the chosen step (htmx, when the step select changes)."""
     case = _scoped_case(request, number)
     pack = _pack(case)
@@ -305,7 +315,7 @@ def event_form(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_GET
 @requires(C.VIEW_SCOPED_DATA, C.HANDLE_CASES)
-def recommendation(request: HttpRequest, number: str) -> HttpResponse:
+def recommendation(request: HtmxHttpRequest, number: str) -> HttpResponse:
     """Return the benchmark's recommendation for the facts in the decide form (htmx, live).
 
     Nothing is written: the officer sees the range before deciding. The decision date is the
@@ -313,7 +323,7 @@ def recommendation(request: HttpRequest, number: str) -> HttpResponse:
     """
     case = _scoped_case(request, number)
     pack = _pack(case)
-    context: dict = {"case": case, "basis_benchmark": BASIS_BENCHMARK}
+    context: dict[str, Any] = {"case": case, "basis_benchmark": BASIS_BENCHMARK}
     if pack is None or not case.offence_code:
         return render(request, "cases/_recommendation.html", context)
     now = timezone.now()
@@ -328,7 +338,7 @@ def recommendation(request: HttpRequest, number: str) -> HttpResponse:
     decided_on = timezone.localtime(occurred or now).date()
     if wrong:
         context["problem"] = "；".join(
-            f"{form.fields[FACT_PREFIX + name].label}：{' '.join(msgs)}"
+            f"{form.fields[FACT_PREFIX + name].label}：{' '.join(cast(list[str], msgs))}"
             for name, msgs in wrong.items()
         )
         return render(request, "cases/_recommendation.html", context)
@@ -347,7 +357,7 @@ def recommendation(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @requires(C.VIEW_SCOPED_DATA, C.HANDLE_CASES)
-def record_event(request: HttpRequest, number: str) -> HttpResponse:
+def record_event(request: HtmxHttpRequest, number: str) -> HttpResponse:
     case = _scoped_case(request, number)
     pack = _pack(case)
     if pack is None:
@@ -384,7 +394,7 @@ def record_event(request: HttpRequest, number: str) -> HttpResponse:
 @never_cache
 @require_POST
 @requires(C.VIEW_SCOPED_DATA, C.REVEAL_ID_NUMBER)
-def reveal_party_id(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+def reveal_party_id(request: HtmxHttpRequest, number: str, pk: int) -> HttpResponse:
     """Show a party's full ID number and record the display (pii.reveal) in the same request."""
     party = get_object_or_404(
         Party.objects.visible_to(request.user).select_related("case"), case__number=number, pk=pk
