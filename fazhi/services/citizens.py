@@ -28,7 +28,8 @@ from typing import Any, cast
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -84,10 +85,16 @@ def _sender() -> Callable[[str, str], Any]:
     return cast(Callable[[str, str], Any], import_string(settings.FAZHI_SMS_SENDER))
 
 
-class CitizenRequest(HttpRequest):
+class _SessionRequest(HttpRequest):
     """A request of the public site: login, logout and current_citizen keep ``citizen`` on it."""
 
     citizen: Citizen | None
+
+
+class CitizenRequest(HttpRequest):
+    """A request of a view behind citizen_required: ``citizen`` is the logged-in citizen."""
+
+    citizen: Citizen
 
 
 def send_code(phone: str, *, at: dt.datetime | None = None) -> PhoneCode:
@@ -183,19 +190,19 @@ def login(request: HttpRequest, citizen: Citizen) -> None:
     """Start a citizen session: a new session key (no fixation), the citizen's id under SESSION_KEY."""
     request.session.cycle_key()
     request.session[SESSION_KEY] = citizen.pk
-    cast(CitizenRequest, request).citizen = citizen
+    cast(_SessionRequest, request).citizen = citizen
 
 
 def logout(request: HttpRequest) -> None:
     """End the citizen session only; a staff login in the same browser is left alone."""
     request.session.pop(SESSION_KEY, None)
     request.session.cycle_key()
-    cast(CitizenRequest, request).citizen = None
+    cast(_SessionRequest, request).citizen = None
 
 
 def current_citizen(request: HttpRequest) -> Citizen | None:
     """The citizen logged in on REQUEST's session, or None (a staff user is never one)."""
-    held = cast(CitizenRequest, request)
+    held = cast(_SessionRequest, request)
     if not hasattr(held, "citizen"):
         pk = held.session.get(SESSION_KEY)
         held.citizen = Citizen.objects.filter(pk=pk).first() if pk else None
@@ -206,11 +213,11 @@ def login_url(next_path: str) -> str:
     return f"{reverse('jkb:login')}?{urlencode({'next': next_path})}"
 
 
-def citizen_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def citizen_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Let VIEW run for a logged-in citizen (``request.citizen``); others go to the code login."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if current_citizen(request) is None:
             return redirect(login_url(request.get_full_path()))
         return view(request, *args, **kwargs)

@@ -22,7 +22,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +33,7 @@ from django.views.decorators.http import require_POST
 from fazhi.core.errors import FazhiError
 from fazhi.services import applications, citizens, formspec, uploads
 from fazhi.services.applications import Applicant
-from fazhi.services.citizens import citizen_required
+from fazhi.services.citizens import CitizenRequest, citizen_required
 from fazhi.services.clock import provisional_text
 from fazhi.services.models import (
     Application,
@@ -143,7 +143,7 @@ class _Page:
     """The forms of one application page, bound to the request on POST."""
 
     def __init__(
-        self, request: HttpRequest, items: list[ServiceItem], fields: list[dict[str, Any]]
+        self, request: CitizenRequest, items: list[ServiceItem], fields: list[dict[str, Any]]
     ) -> None:
         citizen = request.citizen
         data = request.POST if request.method == "POST" else None
@@ -248,7 +248,7 @@ def _submit(
 
 
 @citizen_required
-def apply(request: HttpRequest, code: str) -> HttpResponse:
+def apply(request: CitizenRequest, code: str) -> HttpResponse:
     """Apply online for one item: its form, the applicant, the handling unit, the materials."""
     item = get_object_or_404(ServiceItem.objects.filter(is_active=True), code=code)
     citizen = request.citizen
@@ -270,7 +270,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @citizen_required
-def apply_bundle(request: HttpRequest, code: str) -> HttpResponse:
+def apply_bundle(request: CitizenRequest, code: str) -> HttpResponse:
     """Apply for a bundle (一件事): one combined form, each field and material asked once."""
     bundle = get_object_or_404(Bundle.objects.filter(is_active=True), code=code)
     citizen = request.citizen
@@ -295,7 +295,7 @@ def apply_bundle(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @citizen_required
-def receipt(request: HttpRequest, receipt: str) -> HttpResponse:
+def receipt(request: CitizenRequest, receipt: str) -> HttpResponse:
     """The receipt after submitting: the code to track it by, and what happens next."""
     citizen = request.citizen
     application = (
@@ -320,7 +320,7 @@ def receipt(request: HttpRequest, receipt: str) -> HttpResponse:
 
 
 @citizen_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: CitizenRequest) -> HttpResponse:
     citizen = request.citizen
     single = (
         citizen.applications.filter(bundle_application__isnull=True)
@@ -338,12 +338,13 @@ def mine(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _own(request: HttpRequest, receipt: str) -> Application:
-    return get_object_or_404(
+def _own(request: CitizenRequest, receipt: str) -> Application:
+    found: Application = get_object_or_404(
         Application.objects.select_related("item", "unit", "bundle_application"),
         receipt=receipt,
         citizen=request.citizen,
     )
+    return found
 
 
 def _detail(
@@ -376,13 +377,13 @@ def _detail(
 
 
 @citizen_required
-def application_detail(request: HttpRequest, receipt: str) -> HttpResponse:
+def application_detail(request: CitizenRequest, receipt: str) -> HttpResponse:
     return _detail(request, _own(request, receipt))
 
 
 @citizen_required
 @require_POST
-def supplement(request: HttpRequest, receipt: str) -> HttpResponse:
+def supplement(request: CitizenRequest, receipt: str) -> HttpResponse:
     """补正: upload the materials asked for; nothing is stored unless every file passes."""
     application = _own(request, receipt)
     files = request.FILES.getlist("files")
@@ -415,7 +416,7 @@ def supplement(request: HttpRequest, receipt: str) -> HttpResponse:
 
 @citizen_required
 @require_POST
-def withdraw(request: HttpRequest, receipt: str) -> HttpResponse:
+def withdraw(request: CitizenRequest, receipt: str) -> HttpResponse:
     application = _own(request, receipt)
     try:
         applications.withdraw(application, request.citizen)
@@ -510,12 +511,12 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 @citizen_required
-def citizen_upload(request: HttpRequest, token: str) -> HttpResponse:
+def citizen_upload(request: CitizenRequest, token: str) -> FileResponse:
     """A citizen downloads a file of their own application; any other token does not exist."""
     return uploads.response(uploads.for_citizen(request.citizen, token))
 
 
-def staff_upload(request: HttpRequest, token: str) -> HttpResponse:
+def staff_upload(request: HttpRequest, token: str) -> HttpResponseRedirect | FileResponse:
     """A staff user downloads an applicant's file inside their scope; the download is audited."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from fazhi.org.models import User
 
@@ -11,3 +12,4 @@ class StaffRequest(HttpRequest):
     """A request of a view behind login_required or requires(…): ``user`` is a logged-in User."""
 
     user: User
+    htmx: HtmxDetails  # HtmxMiddleware sets it on every request

@@ -8,7 +8,7 @@ written and nothing answers 500.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -19,8 +19,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +44,7 @@ from fazhi.services.models import (
     Channel,
     ServiceItem,
 )
+from fazhi.services.requests import StaffRequest
 from fazhi.services.staff_forms import (
     QueueFilterForm,
     ReasonForm,
@@ -56,14 +58,14 @@ BASIS_ON_THE_SPOT = "《中华人民共和国行政许可法》第三十四条�
 ITEM_RESULTS = 20
 
 
-def staff(view: Callable) -> Callable:
+def staff(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Let the view run for a logged-in user who handles services or views the scope's data."""
 
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         if not (user.has_capability(C.HANDLE_SERVICES) or user.has_capability(C.VIEW_SCOPED_DATA)):
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -80,9 +82,10 @@ def idempotency_key(user: Any, key: str) -> str:
 
 
 @staff
-def queue_page(request: HttpRequest) -> HttpResponse:
+def queue_page(request: StaffRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     now = timezone.now()
+    found: QuerySet[Application]
     if form.is_bound and not form.is_valid():
         found = Application.objects.none()
         counts = dict.fromkeys(S.values, 0)
@@ -116,7 +119,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 # --- Window intake -------------------------------------------------------------------------------
 
 
-def _item_search(term: str):
+def _item_search(term: str) -> QuerySet[ServiceItem]:
     items = ServiceItem.objects.filter(is_active=True)
     term = term.strip()
     if term:
@@ -124,7 +127,7 @@ def _item_search(term: str):
     return items.order_by("code")[:ITEM_RESULTS]
 
 
-def _raw_item_data(item: ServiceItem, data) -> dict[str, str]:
+def _raw_item_data(item: ServiceItem, data: QueryDict) -> dict[str, str]:
     return {f["key"]: data.get(f"form-{f['key']}", "") for f in item.form}
 
 
@@ -135,7 +138,7 @@ def _attach_invalid(form: forms.Form, item_form: forms.Form, invalid: formspec.F
             for message in errors:
                 form.add_error(key, message)
         elif key in item_form.fields:
-            known = item_form.errors.get(key, [])
+            known: Container[object] = item_form.errors.get(key, [])
             for message in errors:
                 if message not in known:
                     item_form.add_error(key, message)
@@ -145,12 +148,12 @@ def _attach_invalid(form: forms.Form, item_form: forms.Form, invalid: formspec.F
 
 
 @requires(C.HANDLE_SERVICES)
-def window(request: HttpRequest) -> HttpResponse:
+def window(request: StaffRequest) -> HttpResponse:
     """窗口受理: find the item, then register the walk-in applicant (and complete on the spot)."""
     code = request.POST.get("item") or request.GET.get("item")
     if not code:
         term = request.GET.get("q", "")
-        context = {"term": term, "items": _item_search(term)}
+        context: dict[str, Any] = {"term": term, "items": _item_search(term)}
         if request.htmx:
             return render(request, "services/staff/_item_results.html", context)
         return render(request, "services/staff/window_items.html", context)
@@ -198,7 +201,9 @@ class _FilesRefused(Exception):
     """Roll the submission back: a file was refused (its message is shown beside its field)."""
 
 
-def _register(request: HttpRequest, item: ServiceItem, form, item_form):
+def _register(
+    request: StaffRequest, item: ServiceItem, form: WindowApplicantForm, item_form: forms.Form
+) -> tuple[HttpResponse | None, Refusal | None, dict[str, list[str]]]:
     """Submit, store the scans, complete on the spot if asked; return (response, refusal, errors).
 
     Every check runs before anything is kept: a refused file rolls the submission back, so the
@@ -381,13 +386,14 @@ ACTIONS = {
 }
 
 
-def _scoped(request: HttpRequest, receipt: str) -> Application:
-    return get_object_or_404(
+def _scoped(request: StaffRequest, receipt: str) -> Application:
+    found: Application = get_object_or_404(
         Application.objects.visible_to(request.user).select_related(
             "item", "unit", "citizen", "created_by", "bundle_application__bundle"
         ),
         receipt=receipt,
     )
+    return found
 
 
 def _form_rows(application: Application) -> list[tuple[str, Any]]:
@@ -398,7 +404,9 @@ def _form_rows(application: Application) -> list[tuple[str, Any]]:
     return sorted(rows, key=lambda r: order.index(r[0]) if r[0] in order else len(order))
 
 
-def _detail_context(request: HttpRequest, application: Application, **extra) -> dict:
+def _detail_context(
+    request: StaffRequest, application: Application, **extra: Any
+) -> dict[str, Any]:
     now = timezone.now()
     bound = extra.pop("bound", {})
     can_handle = request.user.has_capability(C.HANDLE_SERVICES)
@@ -424,8 +432,9 @@ def _detail_context(request: HttpRequest, application: Application, **extra) -> 
         "can_reveal": request.user.has_capability(C.REVEAL_ID_NUMBER),
         "revealed": extra.pop("revealed", ""),
         "parts": (
-            application.bundle_application.parts.select_related("item").order_by("pk")
+            parent.parts.select_related("item").order_by("pk")
             if application.bundle_application_id
+            and (parent := application.bundle_application) is not None
             else []
         ),
     }
@@ -433,14 +442,14 @@ def _detail_context(request: HttpRequest, application: Application, **extra) -> 
 
 
 @staff
-def application_page(request: HttpRequest, receipt: str) -> HttpResponse:
+def application_page(request: StaffRequest, receipt: str) -> HttpResponse:
     application = _scoped(request, receipt)
     return render(request, "services/staff/application.html", _detail_context(request, application))
 
 
 @require_POST
 @staff
-def act(request: HttpRequest, receipt: str, code: str) -> HttpResponse:
+def act(request: StaffRequest, receipt: str, code: str) -> HttpResponse:
     """Run one handling step; a refusal is shown as a message, never a 500."""
     application = _scoped(request, receipt)
     action = ACTIONS.get(code)
@@ -472,7 +481,7 @@ def act(request: HttpRequest, receipt: str, code: str) -> HttpResponse:
 @never_cache
 @require_POST
 @requires(C.REVEAL_ID_NUMBER)
-def reveal_id(request: HttpRequest, receipt: str) -> HttpResponse:
+def reveal_id(request: StaffRequest, receipt: str) -> HttpResponse:
     """Show the applicant's full ID number and record the display (pii.reveal) in the same request."""
     application = _scoped(request, receipt)
     full = applicants.reveal_id_number(
