@@ -9,11 +9,13 @@ The API validates its input with these same forms.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -40,14 +42,14 @@ LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read in Asia/Sh
 class LocalDateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
-    def __init__(self, attrs=None) -> None:
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format=LOCAL_INPUT)
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, attrs=None) -> None:
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%d")
 
 
@@ -64,8 +66,18 @@ def style(form: forms.BaseForm) -> None:
         widget.attrs.setdefault("class", css)
 
 
-def _with_blank(choices) -> list[tuple[str, str]]:
+def _with_blank(
+    choices: Iterable[tuple[Any, str | Promise]],
+) -> list[tuple[str, str | Promise]]:
     return [("", _("全部")), *[(str(value), label) for value, label in choices]]
+
+
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
+
+
+def _model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])
 
 
 def procedure_choices() -> list[tuple[str, str]]:
@@ -117,13 +129,13 @@ class CaseFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("已超期"), required=False)
     q = forms.CharField(label=_("案件编号或案由"), required=False, max_length=50)
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = Unit.objects.visible_to(user).only("code", "name", "depth")
-        self.fields["unit"].choices = [("", _("全部"))] + [
+        _choice_field(self, "unit").choices = [("", _("全部"))] + [
             (unit.code, f"{'　' * (unit.depth - 1)}{unit.name}") for unit in units
         ]
-        self.fields["procedure"].choices = _with_blank(procedure_choices())
+        _choice_field(self, "procedure").choices = _with_blank(procedure_choices())
         self.fields["item"].widget.attrs["list"] = "item-options"
         style(self)
 
@@ -142,7 +154,15 @@ class CaseFilterForm(forms.Form):
         )
 
 
-class OfficerChoices(forms.ModelMultipleChoiceField):
+if TYPE_CHECKING:
+    _OfficerField = forms.ModelMultipleChoiceField[Officer]
+    _EventField = forms.ModelChoiceField[ProceduralEvent]
+else:  # not subscriptable at run time (no django_stubs_ext)
+    _OfficerField = forms.ModelMultipleChoiceField
+    _EventField = forms.ModelChoiceField
+
+
+class OfficerChoices(_OfficerField):
     def label_from_instance(self, obj: Officer) -> str:
         return f"{obj.name}（{obj.police_number}）· {obj.unit.name}"
 
@@ -186,16 +206,19 @@ class CaseOpenForm(forms.Form):
         help_text=_("裁量基准中的违法行为；指定后，决定时按基准给出建议幅度。"),
     )
 
-    def __init__(self, *args, user, now: dt.datetime, **kwargs) -> None:
+    def __init__(self, *args: Any, user: Any, now: dt.datetime, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.now = now
-        self.fields["offence"].choices = [("", _("（不指定）")), *benchmark.offence_choices()]
-        self.fields["unit"].queryset = Unit.objects.visible_to(user)
+        _choice_field(self, "offence").choices = [
+            ("", _("（不指定）")),
+            *benchmark.offence_choices(),
+        ]
+        _model_choice_field(self, "unit").queryset = Unit.objects.visible_to(user)
         officers = Officer.objects.visible_to(user).select_related("unit")
-        self.fields["handlers"].queryset = officers
-        self.fields["legal_officer"].queryset = officers
-        self.fields["procedure"].choices = procedure_choices()
-        self.fields["first_kind"].choices = first_event_choices()
+        _model_choice_field(self, "handlers").queryset = officers
+        _model_choice_field(self, "legal_officer").queryset = officers
+        _choice_field(self, "procedure").choices = procedure_choices()
+        _choice_field(self, "first_kind").choices = first_event_choices()
         self.fields["item"].widget.attrs["list"] = "item-options"
         self.fields["handlers"].widget.attrs["size"] = 6
         style(self)
@@ -205,11 +228,11 @@ class CaseOpenForm(forms.Form):
 
     def clean_act_at(self) -> dt.datetime:
         _not_in_future(self.cleaned_data["act_at"], self.now)
-        return self.cleaned_data["act_at"]
+        return cast(dt.datetime, self.cleaned_data["act_at"])
 
     def clean_first_at(self) -> dt.datetime:
         _not_in_future(self.cleaned_data["first_at"], self.now)
-        return self.cleaned_data["first_at"]
+        return cast(dt.datetime, self.cleaned_data["first_at"])
 
     def clean_handlers(self) -> list[Officer]:
         officers = list(self.cleaned_data["handlers"])
@@ -234,7 +257,7 @@ class CaseOpenForm(forms.Form):
             return None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())
         procedure, first_at = data.get("procedure"), data.get("first_at")
         pack = self.pack()
         if procedure and first_at is not None and pack is None:
@@ -294,12 +317,12 @@ class PartyForm(forms.Form):
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
     address = forms.CharField(label=_("住址"), max_length=200, required=False)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style(self)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())
         kind, id_type, number = data.get("kind"), data.get("id_type"), data.get("id_number")
         if kind == PartyKind.ORGANISATION and id_type and id_type != IdType.USCC:
             self.add_error("id_type", gettext("单位当事人应登记统一社会信用代码。"))
@@ -339,11 +362,12 @@ PartyFormSet = forms.formset_factory(
 )
 
 
-def party_formset(data=None, **kwargs) -> forms.BaseFormSet:
+def party_formset(data: Any = None, **kwargs: Any) -> forms.BaseFormSet[PartyForm]:
     formset = PartyFormSet(
         data,
         prefix="parties",
-        error_messages={"too_few_forms": _("至少登记一名当事人。")},
+        # a lazy message: django-stubs hint str only
+        error_messages={"too_few_forms": cast(str, _("至少登记一名当事人。"))},
         **kwargs,
     )
     return formset
@@ -422,7 +446,7 @@ def facts_from(cleaned: dict[str, Any], facts: list[dict[str, Any]]) -> dict[str
     return values
 
 
-class EventChoice(forms.ModelChoiceField):
+class EventChoice(_EventField):
     def label_from_instance(self, obj: ProceduralEvent) -> str:
         return f"#{obj.pk} {timezone.localtime(obj.occurred_at):%Y-%m-%d %H:%M}"
 
@@ -433,10 +457,12 @@ class EventForm(forms.Form):
     kind = forms.ChoiceField(label=_("环节"))
     occurred_at = forms.DateTimeField(label=_("发生时间"), widget=LocalDateTimeInput)
 
-    def __init__(self, *args, case, pack: Pack, kind: str, now: dt.datetime, **kwargs) -> None:
+    def __init__(
+        self, *args: Any, case: Any, pack: Pack, kind: str, now: dt.datetime, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.case, self.pack, self.now = case, pack, now
-        self.fields["kind"].choices = [(spec.code, spec.name) for spec in pack.events]
+        _choice_field(self, "kind").choices = [(spec.code, spec.name) for spec in pack.events]
         self.fields["kind"].initial = kind
         try:
             self.spec: EventSpec | None = pack.event(kind)
@@ -483,14 +509,14 @@ class EventForm(forms.Form):
 
     def clean_occurred_at(self) -> dt.datetime:
         _not_in_future(self.cleaned_data["occurred_at"], self.now)
-        return self.cleaned_data["occurred_at"]
+        return cast(dt.datetime, self.cleaned_data["occurred_at"])
 
     def clean_ended_at(self) -> dt.datetime | None:
         _not_in_future(self.cleaned_data["ended_at"], self.now)
-        return self.cleaned_data["ended_at"]
+        return cast("dt.datetime | None", self.cleaned_data["ended_at"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())
         if self.spec is None and data.get("kind"):
             self.add_error(
                 "kind", gettext("“%(kind)s”不是本案办案程序中的环节。") % {"kind": data["kind"]}
@@ -504,7 +530,7 @@ class EventForm(forms.Form):
 
     def to_domain(self) -> NewEvent:
         data = self.cleaned_data
-        values = {}
+        values: dict[str, Any] = {}
         for name, value in data.items():
             if not name.startswith(DATA_PREFIX) or value in (None, ""):
                 continue
@@ -524,7 +550,9 @@ class EventForm(forms.Form):
         )
 
 
-def form_errors(*forms_: forms.BaseForm, formset: forms.BaseFormSet | None = None) -> dict:
+def form_errors(
+    *forms_: forms.BaseForm, formset: forms.BaseFormSet[Any] | None = None
+) -> dict[str, list[str]]:
     """Return every error as {field: [messages]}; party fields as ``parties.<i>.<field>``."""
     errors: dict[str, list[str]] = {}
     for form in forms_:
@@ -538,7 +566,8 @@ def form_errors(*forms_: forms.BaseForm, formset: forms.BaseFormSet | None = Non
                 key = "data.deviation_reason"
             errors.setdefault(key, []).extend(str(m) for m in messages)
     if formset is not None:
-        for i, form_errors_ in enumerate(formset.errors):
+        # one ErrorDict per form (django-stubs hint a list of ErrorList)
+        for i, form_errors_ in enumerate(cast("list[dict[str, Any]]", formset.errors)):
             for name, messages in form_errors_.items():
                 errors.setdefault(f"parties.{i}.{name}", []).extend(str(m) for m in messages)
         if formset.non_form_errors():
