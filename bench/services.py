@@ -142,7 +142,7 @@ def bare_sql(start: dt.date, end: dt.date, on: dt.date) -> list[tuple[str, list]
     """The page's three aggregates as bare SQL (the whole city: no unit filter)."""
     from django.db import connection
 
-    from fazhi.reports.metrics import Period
+    from fazhi.core.metrics import Period
 
     period = Period(start, end)
     low = connection.ops.adapt_datetimefield_value(period.low)
