@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce
 
@@ -59,15 +60,18 @@ def supported(rule: WarningRule) -> tuple[bool, str]:
     return True, ""
 
 
-def _aliased(qs: QuerySet, case: str, code: Any, key: Any) -> QuerySet:
-    return (
+def _aliased(qs: QuerySet[Any], case: str, code: Any, key: Any) -> QuerySet[Any]:
+    aliased: QuerySet[Any] = (
         qs.order_by()
         .annotate(w_subject=F(case), w_code=code, w_key=key)
         .values("w_subject", "w_code", "w_key")
     )  # no DISTINCT: it would stop the planner from flattening the subquery into the UPDATE
+    return aliased
 
 
-def _cases(qs: QuerySet, rule: WarningRule, case_ids, prefix: str) -> QuerySet:
+def _cases(
+    qs: QuerySet[Any], rule: WarningRule, case_ids: list[int] | None, prefix: str
+) -> QuerySet[Any]:
     qs = qs.exclude(**{f"{prefix}status": CaseStatus.CLOSED})
     if rule.procedures:
         qs = qs.filter(**{f"{prefix}procedure__in": rule.procedures})
@@ -86,7 +90,7 @@ def _test_q(test: Test) -> Q:
     raise ValueError(f"test on {test.field} uses a comparison the scan cannot run in SQL")
 
 
-def _order_pairs(rule: WarningRule, at: dt.datetime, case_ids) -> QuerySet:
+def _order_pairs(rule: WarningRule, at: dt.datetime, case_ids: list[int] | None) -> QuerySet[Any]:
     """(case, "", order id) of each order awaiting its reply past its deadline.
 
     The case is the order's case, or — for an order about a set of warnings and no one case —
@@ -104,7 +108,7 @@ def _order_pairs(rule: WarningRule, at: dt.datetime, case_ids) -> QuerySet:
         qs = qs.filter(Exists(of_procedure))
     if case_ids is not None:
         qs = qs.filter(w_subject__in=case_ids)
-    return (
+    triples: QuerySet[Any] = (
         qs.annotate(
             w_code=Value("", output_field=CharField()),
             w_key=Cast("pk", CharField(max_length=40)),
@@ -112,6 +116,7 @@ def _order_pairs(rule: WarningRule, at: dt.datetime, case_ids) -> QuerySet:
         .values("w_subject", "w_code", "w_key")
         .distinct()
     )
+    return triples
 
 
 def orders_awaiting_reply(case_ids: list[int], using: str = "default") -> bool:
@@ -123,7 +128,7 @@ def orders_awaiting_reply(case_ids: list[int], using: str = "default") -> bool:
     return SupervisionOrder.objects.using(using).awaiting_reply().filter(about).exists()
 
 
-def pairs(rule: WarningRule, at: dt.datetime, case_ids=None) -> QuerySet:
+def pairs(rule: WarningRule, at: dt.datetime, case_ids: list[int] | None = None) -> QuerySet[Any]:
     """Return the (w_subject, w_code, w_key) triples for which RULE holds at AT."""
     cond = rule.condition
     blank = Value("", output_field=CharField())
@@ -176,7 +181,9 @@ def pairs(rule: WarningRule, at: dt.datetime, case_ids=None) -> QuerySet:
     raise TypeError(f"unknown condition type {cond!r}")
 
 
-def close_reason(rule: WarningRule, table: str, at: dt.datetime, ops) -> tuple[str, list]:
+def close_reason(
+    rule: WarningRule, table: str, at: dt.datetime, ops: BaseDatabaseOperations
+) -> tuple[str, list[Any]]:
     """Return the SQL expression (and its params) of why a warning of RULE in TABLE closes."""
     closed = CaseStatus.CLOSED
     if isinstance(rule.condition, OrderUnanswered):
@@ -186,7 +193,7 @@ def close_reason(rule: WarningRule, table: str, at: dt.datetime, ops) -> tuple[s
             f" FROM {ops.quote_name(SupervisionOrder._meta.db_table)} o"
             f" WHERE o.id = CAST({table}.subject_key AS BIGINT)), %s)"
         )
-        params = [
+        params: list[Any] = [
             OrderStatus.ANSWERED,
             OrderStatus.RETURNED,
             OrderStatus.VERIFIED,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
 from django.db.models import (
@@ -40,6 +41,7 @@ from fazhi.supervision.models import (
     OrderEvent,
     OrderEventKind,
     SupervisionOrder,
+    SupervisionOrderQuerySet,
 )
 from fazhi.supervision.rules import WarningLevel
 
@@ -171,7 +173,7 @@ def _zero() -> dict[str, int]:
     return dict.fromkeys(WarningLevel.values, 0)
 
 
-def open_warnings_in(user, unit: Unit) -> QuerySet[CaseWarning]:
+def open_warnings_in(user: Any, unit: Unit) -> QuerySet[CaseWarning]:
     """Return the open warnings USER may see on cases of UNIT's subtree."""
     return (
         CaseWarning.objects.visible_to(user)
@@ -181,7 +183,7 @@ def open_warnings_in(user, unit: Unit) -> QuerySet[CaseWarning]:
     )
 
 
-def warnings_by_unit(user, unit: Unit) -> list[UnitRow]:
+def warnings_by_unit(user: Any, unit: Unit) -> list[UnitRow]:
     """Return the open warnings per level of each unit one level below UNIT (its subtree).
 
     One GROUP BY over the first step of the case unit's tree path below UNIT; warnings on
@@ -209,7 +211,7 @@ def warnings_by_unit(user, unit: Unit) -> list[UnitRow]:
     return rows
 
 
-def red_units(user, unit: Unit, limit: int = TOP_RED_UNITS) -> list[RedUnit]:
+def red_units(user: Any, unit: Unit, limit: int = TOP_RED_UNITS) -> list[RedUnit]:
     """Return the units (where the cases are handled) with the most open 告警 (red), most first."""
     rows = (
         open_warnings_in(user, unit)
@@ -221,12 +223,12 @@ def red_units(user, unit: Unit, limit: int = TOP_RED_UNITS) -> list[RedUnit]:
     return [RedUnit(code, name, n) for code, name, n in rows]
 
 
-def orders_in(user, unit: Unit) -> QuerySet[SupervisionOrder]:
+def orders_in(user: Any, unit: Unit) -> SupervisionOrderQuerySet:
     """Return the orders USER may see addressed to UNIT's subtree."""
     return SupervisionOrder.objects.visible_to(user).filter(target_unit__path__startswith=unit.path)
 
 
-def with_first_answer(orders: QuerySet[SupervisionOrder]) -> QuerySet[SupervisionOrder]:
+def with_first_answer(orders: QuerySet[SupervisionOrder]) -> QuerySet[Any]:
     """Annotate each order with ``first_answered_at``: its first reply (a later one after a
     send-back does not restart the clock)."""
     first = (
@@ -246,7 +248,7 @@ def first_answered_between(
     )
 
 
-def reply_time(user, unit: Unit, period: Period) -> ReplyTime:
+def reply_time(user: Any, unit: Unit, period: Period) -> ReplyTime:
     """Return how many orders to UNIT's subtree were first answered in PERIOD, and the mean
     time from issue to that first answer."""
     took = ExpressionWrapper(F("first_answered_at") - F("created_at"), output_field=DurationField())
@@ -261,7 +263,7 @@ def reply_time(user, unit: Unit, period: Period) -> ReplyTime:
     return ReplyTime(row["n"], average)
 
 
-def build(user, unit: Unit, kind: PeriodKind, on: dt.date, *, at: dt.datetime) -> Dashboard:
+def build(user: Any, unit: Unit, kind: PeriodKind, on: dt.date, *, at: dt.datetime) -> Dashboard:
     """Return the dashboard of UNIT (inside USER's scope) for the period of KIND containing ON.
 
     AT is now: the instant against which orders are overdue.

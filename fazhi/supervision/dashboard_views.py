@@ -8,6 +8,7 @@ same figures from a JSON block (no inline script: the CSP allows scripts from 's
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,14 +20,14 @@ from django.utils.translation import gettext as _
 from fazhi.core.access import requires
 from fazhi.core.home import link
 from fazhi.core.metrics import Period
-from fazhi.org.models import Unit
+from fazhi.org.models import Unit, User
 from fazhi.org.roles import Capability as C
 from fazhi.supervision import dashboard
 from fazhi.supervision.dashboard import PeriodKind
 from fazhi.supervision.models import WarningState
 from fazhi.supervision.rules import LEVEL_CSS, WarningLevel
 
-CHART_COLOURS = {  # yellow / orange / red, as everywhere (fazhi.css)
+CHART_COLOURS: dict[str, str] = {  # yellow / orange / red, as everywhere (fazhi.css)
     WarningLevel.HINT: "#ffc107",
     WarningLevel.WARNING: "#fd7e14",
     WarningLevel.ALARM: "#dc3545",
@@ -70,7 +71,9 @@ def _on(text: str | None, today: dt.date) -> dt.date:
         raise Http404 from None
 
 
-def _chart_data(board: dashboard.Dashboard, levels: list[dict], trend: list[dict]) -> dict:
+def _chart_data(
+    board: dashboard.Dashboard, levels: list[dict[str, Any]], trend: list[dict[str, Any]]
+) -> dict[str, Any]:
     """Return what dashboard.js draws: the same figures and links as the page's tables."""
     return {
         "levels": {
@@ -108,7 +111,7 @@ def _chart_data(board: dashboard.Dashboard, levels: list[dict], trend: list[dict
 @requires(C.VIEW_SCOPED_DATA)
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     """/supervision/?unit=<code>&period=month|quarter|year&on=YYYY-MM-DD."""
-    user = request.user
+    user = cast(User, request.user)  # @requires lets only a signed-in User through
     units = Unit.objects.visible_to(user)
     code = request.GET.get("unit") or getattr(user.scope_unit, "code", None)
     unit = units.filter(code=code).first()
@@ -123,7 +126,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         {
             "level": level,
             "label": label,
-            "css": LEVEL_CSS[level],
+            "css": LEVEL_CSS[cast(WarningLevel, level)],  # a value of WarningLevel.choices
             "count": board.by_level[level],
             "url": warnings_url(unit, level=level),
         }

@@ -38,6 +38,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar, cast
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -138,9 +139,9 @@ class DemoSupervision:
     samples: int = 0
     reviews: int = 0
     orders: int = 0
-    grades: Counter = field(default_factory=Counter)
-    statuses: Counter = field(default_factory=Counter)  # orders by status, at the end
-    steps: Counter = field(default_factory=Counter)  # order steps replayed, by kind
+    grades: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[str] = field(default_factory=Counter)  # orders by status, at the end
+    steps: Counter[str] = field(default_factory=Counter)  # order steps replayed, by kind
     warnings_opened: int = 0
 
     @property
@@ -219,7 +220,7 @@ def review_rounds(now: dt.datetime, effective_from: dt.date) -> list[ReviewRound
     today = now.astimezone(SHANGHAI).date()
     first = max(today - 365 * D, effective_from)
     quarter = period_of(PeriodKind.QUARTER, first - 92 * D)
-    rounds = []
+    rounds: list[ReviewRound] = []
     while True:
         following = period_of(PeriodKind.QUARTER, quarter.end + D)
         drawn_at = dt.datetime.combine(following.start + 3 * D, dt.time(9, 30), SHANGHAI)
@@ -287,7 +288,7 @@ def plan_findings(
         and not (item.code == "C09" and not facts.has_fine)
     ]
     room = {item.code: int(item.points) for item in items}
-    taken: Counter = Counter()
+    taken: Counter[str] = Counter()
     if facts.late_decision and "C12" in room and room["C12"] <= high:
         taken["C12"] = room["C12"]
     total = max(rng.randint(low, high), sum(taken.values()))
@@ -468,6 +469,8 @@ class Overdue:
     until: dt.datetime
 
 
+T = TypeVar("T")
+
 WEIGHTS = {WarningLevel.ALARM: 2.0, WarningLevel.WARNING: 1.5, WarningLevel.HINT: 0.5}
 
 
@@ -491,12 +494,12 @@ def overdue_deadlines(now: dt.datetime) -> list[Overdue]:
     for row in rows:
         if row.case_id in found:
             continue
-        rule = next(
+        matching = next(
             (r for r in rules[row.code] if not r.procedures or row.case.procedure in r.procedures),
             None,
         )
-        if rule is not None:
-            found[row.case_id] = Overdue(row, rule, row.met_at or now)
+        if matching is not None:
+            found[row.case_id] = Overdue(row, matching, row.met_at or now)
     return list(found.values())
 
 
@@ -509,7 +512,7 @@ def _weights(candidates: list[Overdue], district: User) -> list[float]:
     ]
 
 
-def _weighted_pick(rng: random.Random, items: list, weights: list[float], k: int) -> list:
+def _weighted_pick(rng: random.Random, items: list[T], weights: list[float], k: int) -> list[T]:
     """Pick K of ITEMS without replacement, each in proportion to its weight, in ITEMS order."""
     if k <= 0:
         return []
@@ -655,7 +658,7 @@ def _replay(
                 case=plan.case,
                 problem=plan.problem,
                 demand=plan.demand,
-                reply_due_at=step.reply_due_at,
+                reply_due_at=cast(dt.datetime, step.reply_due_at),  # an issue step has its due time
                 actor=plan.issuer,
                 at=step.at,
             )

@@ -61,14 +61,16 @@ class ExampleOrder:
 class Scenario:
     """One example's case: its events, its facts and the instant of the scan."""
 
-    def __init__(self, procedure: str, events: list[dict], facts: dict, now: dt.datetime) -> None:
+    def __init__(
+        self, procedure: str, events: list[dict[str, Any]], facts: dict[str, Any], now: dt.datetime
+    ) -> None:
         self.procedure = procedure
         self.events = events
         self.facts = facts
         self.now = now
 
 
-def orders_of(facts: dict, path: Path) -> list[ExampleOrder]:
+def orders_of(facts: dict[str, Any], path: Path) -> list[ExampleOrder]:
     """Return the example's ``case.orders`` (raise naming the order and the bad value)."""
     out = []
     for index, raw in enumerate(facts.get("orders") or []):

@@ -8,6 +8,9 @@ never duplicate it. The fields, states, levels and close reasons are fazhi.core.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -109,10 +112,10 @@ class OrderLevel(models.TextChoices):  # 督办层级
     CITY = "city", _("市局督办")
 
 
-class SupervisionOrderQuerySet(models.QuerySet):
+class SupervisionOrderQuerySet(models.QuerySet["SupervisionOrder"]):
     """Orders are seen by the target unit's scope (receivers) and the issuing unit's (issuers)."""
 
-    def visible_to(self, user) -> SupervisionOrderQuerySet:
+    def visible_to(self, user: Any) -> SupervisionOrderQuerySet:
         from fazhi.org.models import scope_filter
 
         received = scope_filter(user, "target_unit")
@@ -124,7 +127,7 @@ class SupervisionOrderQuerySet(models.QuerySet):
     def awaiting_reply(self) -> SupervisionOrderQuerySet:
         return self.filter(status__in=AWAITING_REPLY)
 
-    def overdue(self, at) -> SupervisionOrderQuerySet:
+    def overdue(self, at: dt.datetime) -> SupervisionOrderQuerySet:
         return self.awaiting_reply().filter(reply_due_at__lt=at)
 
 
@@ -195,7 +198,7 @@ class SupervisionOrder(models.Model):  # 督办单
     def is_closed(self) -> bool:
         return self.status == OrderStatus.VERIFIED
 
-    def is_overdue(self, at) -> bool:
+    def is_overdue(self, at: dt.datetime) -> bool:
         return self.status in AWAITING_REPLY and self.reply_due_at < at
 
 

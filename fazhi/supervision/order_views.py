@@ -8,7 +8,9 @@ answer 404, like orders that do not exist.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -29,8 +31,16 @@ from fazhi.core.metrics import Period
 from fazhi.org.models import Unit
 from fazhi.org.roles import Capability as C
 from fazhi.supervision import dashboard, orders, warnings
-from fazhi.supervision.models import OrderLevel, OrderStatus, SupervisionOrder
-from fazhi.supervision.views import _filter_of
+from fazhi.supervision.models import (
+    OrderLevel,
+    OrderStatus,
+    SupervisionOrder,
+    SupervisionOrderQuerySet,
+)
+from fazhi.supervision.views import _filter_of, _signed_in
+
+if TYPE_CHECKING:
+    from fazhi.org.views import HtmxHttpRequest
 
 PAGE_SIZE = 50
 
@@ -43,9 +53,11 @@ class IssueForm(forms.Form):
     demand = forms.CharField(label=gettext_lazy("督办要求"), widget=forms.Textarea({"rows": 3}))
     reply_due_at = forms.DateTimeField(label=gettext_lazy("答复期限"), widget=LocalDateTimeInput)
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target_unit"].queryset = Unit.objects.visible_to(user)
+        cast(
+            "forms.ModelChoiceField[Unit]", self.fields["target_unit"]
+        ).queryset = Unit.objects.visible_to(user)
         style(self)
 
 
@@ -53,7 +65,7 @@ class BulkForm(forms.Form):
     demand = forms.CharField(label=gettext_lazy("督办要求"), widget=forms.Textarea({"rows": 3}))
     reply_due_at = forms.DateTimeField(label=gettext_lazy("答复期限"), widget=LocalDateTimeInput)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style(self)
 
@@ -64,7 +76,7 @@ class AnswerForm(forms.Form):
     )
     evidence = forms.CharField(label=gettext_lazy("佐证材料"), widget=forms.Textarea({"rows": 2}))
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style(self)
 
@@ -75,7 +87,7 @@ class ReturnForm(forms.Form):
         label=gettext_lazy("新的答复期限"), required=False, widget=LocalDateTimeInput
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style(self)
 
@@ -84,7 +96,7 @@ def _refuse(form: forms.Form, exc: FazhiError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, str(exc))
 
 
-def _go(request: HttpRequest, url: str) -> HttpResponse:
+def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
@@ -92,7 +104,7 @@ def _go(request: HttpRequest, url: str) -> HttpResponse:
     return redirect(url)
 
 
-def _visible(request: HttpRequest, number: str) -> SupervisionOrder:
+def _visible(request: HtmxHttpRequest, number: str) -> SupervisionOrder:
     return get_object_or_404(
         SupervisionOrder.objects.visible_to(request.user).select_related(
             "issuing_unit", "target_unit", "issued_by", "case"
@@ -110,7 +122,7 @@ def _period_of(start: str | None, end: str | None) -> Period | None:
 
 
 @requires(C.VIEW_SCOPED_DATA)
-def order_list(request: HttpRequest) -> HttpResponse:
+def order_list(request: HtmxHttpRequest) -> HttpResponse:
     now = timezone.now()
     qs = SupervisionOrder.objects.visible_to(request.user).select_related(
         "issuing_unit", "target_unit", "case"
@@ -130,7 +142,8 @@ def order_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(target_unit__path__startswith=unit.path) if unit else qs.none()
     answered = _period_of(request.GET.get("answered_from"), request.GET.get("answered_to"))
     if answered is not None:
-        qs = dashboard.first_answered_between(qs, answered)
+        # the same queryset class, filtered on the annotated first answer
+        qs = cast(SupervisionOrderQuerySet, dashboard.first_answered_between(qs, answered))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -148,8 +161,10 @@ def order_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _detail_context(request: HttpRequest, order: SupervisionOrder, **forms_) -> dict:
-    user = request.user
+def _detail_context(
+    request: HtmxHttpRequest, order: SupervisionOrder, **forms_: forms.Form
+) -> dict[str, Any]:
+    user = _signed_in(request)
     scope = user.scope_unit
     can_answer = (
         user.has_capability(C.HANDLE_CASES)
@@ -176,13 +191,13 @@ def _detail_context(request: HttpRequest, order: SupervisionOrder, **forms_) -> 
 
 
 @requires(C.VIEW_SCOPED_DATA)
-def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+def order_detail(request: HtmxHttpRequest, number: str) -> HttpResponse:
     order = _visible(request, number)
     return render(request, "supervision/order_detail.html", _detail_context(request, order))
 
 
 @requires(C.SUPERVISE, C.VIEW_SCOPED_DATA)
-def order_new(request: HttpRequest) -> HttpResponse:
+def order_new(request: HtmxHttpRequest) -> HttpResponse:
     """Issue one order: about a case (?case=number) or a warning (?warning=pk)."""
     source = request.POST if request.method == "POST" else request.GET
     case = warning = None
@@ -228,10 +243,12 @@ def order_new(request: HttpRequest) -> HttpResponse:
 
 
 @requires(C.SUPERVISE, C.VIEW_SCOPED_DATA)
-def order_bulk(request: HttpRequest) -> HttpResponse:
+def order_bulk(request: HtmxHttpRequest) -> HttpResponse:
     """Issue one order per case of the warnings the queue's filter shows (对筛选结果批量督办)."""
     source = request.POST if request.method == "POST" else request.GET
-    f = _filter_of(SimpleNamespace(GET=source))  # the queue's own filter, from GET or POST
+    f = _filter_of(
+        cast(HttpRequest, SimpleNamespace(GET=source))
+    )  # it reads only .GET  # the queue's own filter, from GET or POST
     found = warnings.find_warnings(request.user, f).filter(state="open")
     if request.method == "POST":
         form = BulkForm(request.POST)
@@ -260,7 +277,16 @@ def order_bulk(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/order_bulk.html", context)
 
 
-def _order_step(request, number, form_class, step, done, *, form_key, fragment) -> HttpResponse:
+def _order_step(
+    request: HtmxHttpRequest,
+    number: str,
+    form_class: type[forms.Form],
+    step: Callable[..., object],
+    done: str,
+    *,
+    form_key: str,
+    fragment: str,
+) -> HttpResponse:
     """Run one form-backed step of an order (answer, send back); re-render the form on errors."""
     order = _visible(request, number)
     form = form_class(request.POST)
@@ -280,7 +306,7 @@ def _order_step(request, number, form_class, step, done, *, form_key, fragment) 
 
 @require_POST
 @requires(C.VIEW_SCOPED_DATA)
-def order_answer(request: HttpRequest, number: str) -> HttpResponse:
+def order_answer(request: HtmxHttpRequest, number: str) -> HttpResponse:
     return _order_step(
         request,
         number,
@@ -294,7 +320,7 @@ def order_answer(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @requires(C.VIEW_SCOPED_DATA)
-def order_return(request: HttpRequest, number: str) -> HttpResponse:
+def order_return(request: HtmxHttpRequest, number: str) -> HttpResponse:
     return _order_step(
         request,
         number,
@@ -308,7 +334,7 @@ def order_return(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @requires(C.VIEW_SCOPED_DATA)
-def order_verify(request: HttpRequest, number: str) -> HttpResponse:
+def order_verify(request: HtmxHttpRequest, number: str) -> HttpResponse:
     order = _visible(request, number)
     try:
         orders.verify_order(order, actor=request.user, at=timezone.now())
@@ -320,7 +346,7 @@ def order_verify(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @requires(C.VIEW_SCOPED_DATA)
-def order_notice(request: HttpRequest, number: str) -> HttpResponse:
+def order_notice(request: HtmxHttpRequest, number: str) -> HttpResponse:
     """Download the 督办通知书 (within scope only: _visible answers 404 outside it)."""
     order = _visible(request, number)
     response = HttpResponse(

@@ -22,6 +22,7 @@ import datetime as dt
 import io
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -58,7 +59,9 @@ def level_of(unit: Unit) -> OrderLevel:
     return {1: OrderLevel.CITY, 2: OrderLevel.DISTRICT}.get(unit.level, OrderLevel.UNIT)
 
 
-def _event(order: SupervisionOrder, kind: str, actor, at: dt.datetime, **fields) -> OrderEvent:
+def _event(
+    order: SupervisionOrder, kind: str, actor: Any, at: dt.datetime, **fields: Any
+) -> OrderEvent:
     label = actor if isinstance(actor, str) else actor.get_username()
     return OrderEvent.objects.create(
         order=order,
@@ -86,11 +89,12 @@ def _check_deadline(reply_due_at: dt.datetime, at: dt.datetime) -> None:
         )
 
 
-def _issuer_unit(actor) -> Unit:
+def _issuer_unit(actor: Any) -> Unit:
     require_capability(actor, Capability.SUPERVISE)
-    if actor.scope_unit is None:
+    unit: Unit | None = actor.scope_unit
+    if unit is None:
         raise PermissionDeniedError(_("您的账号没有数据范围，不能督办。"))
-    return actor.scope_unit
+    return unit
 
 
 def _next_number(issuing: Unit, at: dt.datetime) -> str:
@@ -132,7 +136,7 @@ def issue_order(
     problem: str,
     demand: str,
     reply_due_at: dt.datetime,
-    actor,
+    actor: Any,
     at: dt.datetime,
 ) -> SupervisionOrder:
     """Issue one order to TARGET_UNIT about CASE and/or WARNINGS; return it (status open)."""
@@ -197,7 +201,7 @@ def issue_order(
 
 @transaction.atomic
 def answer_order(
-    order: SupervisionOrder, *, rectification: str, evidence: str, actor, at: dt.datetime
+    order: SupervisionOrder, *, rectification: str, evidence: str, actor: Any, at: dt.datetime
 ) -> SupervisionOrder:
     """Record the target unit's reply: what it rectified and the evidence (status answered).
 
@@ -228,7 +232,7 @@ def answer_order(
     return order
 
 
-def _require_issuer_level(order: SupervisionOrder, actor) -> None:
+def _require_issuer_level(order: SupervisionOrder, actor: Any) -> None:
     require_capability(actor, Capability.SUPERVISE)
     scope = actor.scope_unit
     if scope is None or not scope.contains(order.issuing_unit):
@@ -251,7 +255,7 @@ def return_order(
     order: SupervisionOrder,
     *,
     reason: str,
-    actor,
+    actor: Any,
     at: dt.datetime,
     reply_due_at: dt.datetime | None = None,
 ) -> SupervisionOrder:
@@ -278,7 +282,7 @@ def return_order(
 
 
 @transaction.atomic
-def verify_order(order: SupervisionOrder, *, actor, at: dt.datetime) -> SupervisionOrder:
+def verify_order(order: SupervisionOrder, *, actor: Any, at: dt.datetime) -> SupervisionOrder:
     """Accept the answer: the order is closed (status verified)."""
     order = _lock(order)
     _require_issuer_level(order, actor)
@@ -296,7 +300,7 @@ def issue_orders_from_warnings(
     *,
     demand: str,
     reply_due_at: dt.datetime,
-    actor,
+    actor: Any,
     at: dt.datetime,
 ) -> list[SupervisionOrder]:
     """Issue one order per case of the open WARNINGS_QS the actor may see (all in one go).

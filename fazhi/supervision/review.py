@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -46,6 +46,9 @@ from fazhi.supervision.models import (
     ReviewSample,
     SampleMode,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Threshold(Strict):
@@ -174,7 +177,7 @@ def checklist(
     A stored review names the version it was scored with; a new review uses the checklist in
     force on its day (effective_from ≤ day ≤ effective_to).
     """
-    versions = [c for c in pack_registry.packs("review") if c.id == checklist_id]
+    versions: list[Checklist] = [c for c in pack_registry.packs("review") if c.id == checklist_id]
     if not versions:
         raise FazhiError(_("没有评查标准 %(id)s。") % {"id": checklist_id}, field="checklist")
     if version is not None:
@@ -219,7 +222,7 @@ def run_review_examples(path: Path) -> list[ExampleResult]:
     return results
 
 
-def may_review(user) -> bool:
+def may_review(user: Any) -> bool:
     return bool(
         user
         and user.is_authenticated
@@ -230,12 +233,12 @@ def may_review(user) -> bool:
     )
 
 
-def _require_reviewer(user) -> None:
+def _require_reviewer(user: Any) -> None:
     if not may_review(user):
         raise PermissionDeniedError(_("您的角色无权进行案卷评查。"))
 
 
-def sample_candidates(unit: Unit, start: dt.date, end: dt.date):
+def sample_candidates(unit: Unit, start: dt.date, end: dt.date) -> QuerySet[Case]:
     """The closed cases of UNIT's subtree closed between START and END (inclusive), by id."""
     tz = dt.timezone(dt.timedelta(hours=8))  # the bureau's day (Asia/Shanghai, no DST)
     low = dt.datetime.combine(start, dt.time.min, tz)
@@ -248,7 +251,7 @@ def sample_candidates(unit: Unit, start: dt.date, end: dt.date):
     ).order_by("id")
 
 
-def _check_draw(unit: Unit, start: dt.date, end: dt.date, actor) -> None:
+def _check_draw(unit: Unit, start: dt.date, end: dt.date, actor: Any) -> None:
     _require_reviewer(actor)
     require_capability(actor, Capability.VIEW_SCOPED_DATA)
     if not Unit.objects.visible_to(actor).filter(pk=unit.pk).exists():
@@ -268,7 +271,7 @@ def draw_sample(
     size: int,
     seed: int,
     *,
-    actor,
+    actor: Any,
     at: dt.datetime,
 ) -> ReviewSample:
     """Draw SIZE closed cases of UNIT's subtree closed in [START, END] with random.Random(SEED).
@@ -311,7 +314,7 @@ def draw_sample(
 # --- 按类别全部评查 (every closed case of the listed kinds) -------------------------------------
 
 
-def _has_event(kind: str, **data) -> Q:
+def _has_event(kind: str, **data: Any) -> Q:
     """A case has an event of KIND in force (not replaced by a correction) with DATA lookups."""
     corrected = ProceduralEvent.objects.filter(corrects=OuterRef("pk"))
     events = ProceduralEvent.objects.filter(case_id=OuterRef("pk"), kind=kind, **data)
@@ -328,7 +331,7 @@ class CaseKind:  # 评查案件类别
 
 
 # Kinds read from the case's events in force, the same events the procedure packs check.
-EVENT_KINDS: dict[str, tuple] = {
+EVENT_KINDS: dict[str, tuple[StrOrPromise, str, dict[str, Any]]] = {
     "detention": (gettext_lazy("决定行政拘留的案件"), "decide", {"data__detention_days__gt": 0}),
     "hearing": (gettext_lazy("举行听证的案件"), "hearing", {}),
     "seizure": (gettext_lazy("扣押财物的案件"), "seize", {}),
@@ -404,7 +407,7 @@ def draw_kinds(
     end: dt.date,
     kinds: Iterable[str],
     *,
-    actor,
+    actor: Any,
     at: dt.datetime,
 ) -> ReviewSample:
     """Select for review every closed case of UNIT's subtree closed in [START, END] of KINDS.
@@ -418,7 +421,7 @@ def draw_kinds(
     codes = [kind.code for kind in chosen_kinds]
     Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one task per unit at a time
     ids = list(kind_candidates(unit, start, end, chosen_kinds).values_list("id", flat=True))
-    existing = next(
+    existing: ReviewSample | None = next(
         (
             sample
             for sample in ReviewSample.objects.filter(
@@ -496,7 +499,7 @@ def score_case(
     checklist_: Checklist,
     findings: list[Finding],
     *,
-    actor,
+    actor: Any,
     at: dt.datetime,
     sample: ReviewSample | None = None,
 ) -> CaseReview:

@@ -6,6 +6,9 @@ formulas are conventional local practice (legal-brief §5, unverified as a natio
 
 from __future__ import annotations
 
+from typing import cast
+
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fazhi.core.metrics import MetricValue, Period, metric, percent
@@ -13,7 +16,7 @@ from fazhi.org.models import Unit
 from fazhi.supervision.models import CaseReview, ReviewGrade
 
 
-def reviews_in(period: Period, scope: Unit):
+def reviews_in(period: Period, scope: Unit) -> QuerySet[CaseReview]:
     return (
         CaseReview.objects.filter(
             case__unit__path__startswith=scope.path,
@@ -27,8 +30,9 @@ def reviews_in(period: Period, scope: Unit):
 
 @metric(
     "case_quality_excellent_rate",
-    name=_("案件质量优良率"),
-    formula=_("案件质量优良率 = (优秀 + 良好) / reviewed × 100%"),
+    # the registry keeps the lazy strings and renders them in the reader's language
+    name=cast(str, _("案件质量优良率")),
+    formula=cast(str, _("案件质量优良率 = (优秀 + 良好) / reviewed × 100%")),
     unit="%",
 )
 def excellent_rate(period: Period, scope: Unit) -> MetricValue:
@@ -40,8 +44,8 @@ def excellent_rate(period: Period, scope: Unit) -> MetricValue:
 
 @metric(
     "case_quality_pass_rate",
-    name=_("案件质量合格率"),
-    formula=_("案件质量合格率 = (reviewed − 不合格) / reviewed × 100%"),
+    name=cast(str, _("案件质量合格率")),
+    formula=cast(str, _("案件质量合格率 = (reviewed − 不合格) / reviewed × 100%")),
     unit="%",
 )
 def pass_rate(period: Period, scope: Unit) -> MetricValue:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from functools import wraps
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,16 +33,19 @@ PAGE_SIZE = 50
 DEFAULT_CHECKLIST = "zhian-case-file"
 
 
-def reviewer_only(view):
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+
+
+def reviewer_only(view: View) -> View:
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not review.may_review(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
-    return wrapper
+    return cast(View, wrapper)  # same signature as VIEW
 
 
 @reviewer_only
@@ -53,8 +58,11 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/review_list.html", {"page": page, "samples": samples})
 
 
-def _findings_of(post, checklist: review.Checklist) -> tuple[list[review.Finding], dict]:
-    findings, errors = [], {}
+def _findings_of(
+    post: QueryDict, checklist: review.Checklist
+) -> tuple[list[review.Finding], dict[str, str]]:
+    findings: list[review.Finding] = []
+    errors: dict[str, str] = {}
     for item in checklist.items:
         note = post.get(f"note_{item.code}", "").strip()
         if item.is_veto:
@@ -143,7 +151,7 @@ def _date(text: str, name: str) -> dt.date:
         raise FazhiError(_("%(v)s 不是有效日期。") % {"v": text}, field=name) from None
 
 
-def _kind_codes(post) -> list[str]:
+def _kind_codes(post: QueryDict) -> list[str]:
     """The kinds ticked on the form, and ``item:<code>`` for each item code typed in."""
     items = [c for c in re.split(r"[\s,，、;；]+", post.get("items", "")) if c]
     return [*post.getlist("kinds"), *(f"{review.ITEM_PREFIX}{code}" for code in items)]

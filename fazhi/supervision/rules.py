@@ -167,7 +167,8 @@ class RuleRegistry:
     @classmethod
     def load(cls, rules_dir: Path | None = None) -> RuleRegistry:
         """Every warning file of RULES_DIR/warnings (the rule-pack registry's cached copy)."""
-        return pack_registry.folder("warnings", rules_dir)
+        found: RuleRegistry = pack_registry.folder("warnings", rules_dir)
+        return found
 
     def all(self) -> list[WarningRule]:
         return list(self.rules.values())
@@ -182,4 +183,5 @@ class RuleRegistry:
 
 def registry() -> RuleRegistry:
     """The warning rules of settings.RULES_DIR, reloaded when a file changes (ADR 0013)."""
-    return pack_registry.folder("warnings")
+    found: RuleRegistry = pack_registry.folder("warnings")
+    return found

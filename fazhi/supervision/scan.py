@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -186,7 +187,7 @@ def condition_sql(
     at: dt.datetime,
     case_ids: list[int] | None = None,
     using: str = DEFAULT_DB_ALIAS,
-) -> tuple[str, list]:
+) -> tuple[str, list[Any]]:
     """Return the SELECT (and its params) of the triples for which RULE holds at AT.
 
     The very statement every step of the engine's writer wraps; bench/scan.py runs it bare (the
@@ -195,7 +196,9 @@ def condition_sql(
     return warnings.compiled(pairs(rule, at, case_ids), using)
 
 
-def _relevant(rules: list, case_ids: list[int], with_open: bool, using: str) -> list:
+def _relevant(
+    rules: list[WarningRule], case_ids: list[int], with_open: bool, using: str
+) -> list[WarningRule]:
     return relevant_rules(rules, case_ids, with_open=with_open, using=using)
 
 

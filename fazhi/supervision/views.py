@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -10,11 +12,20 @@ from django.views.decorators.http import require_POST
 
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
-from fazhi.org.models import Unit
+from fazhi.org.models import Unit, User
 from fazhi.org.roles import Capability as C
 from fazhi.supervision import warnings
 from fazhi.supervision.models import CaseWarning, Escalated, WarningState
 from fazhi.supervision.rules import WarningLevel, registry
+
+if TYPE_CHECKING:
+    from fazhi.org.views import HtmxHttpRequest
+
+
+def _signed_in(request: HttpRequest) -> User:
+    """The user of a view behind @requires, which lets only a signed-in User through."""
+    return cast(User, request.user)
+
 
 PAGE_SIZE = 50
 
@@ -33,7 +44,7 @@ def _filter_of(request: HttpRequest) -> warnings.WarningFilter:
 
 
 @requires(C.VIEW_SCOPED_DATA)
-def warning_list(request: HttpRequest) -> HttpResponse:
+def warning_list(request: HtmxHttpRequest) -> HttpResponse:
     f = _filter_of(request)
     counted = warnings.find_warnings(
         request.user, warnings.WarningFilter(**{**f.__dict__, "level": ""})
@@ -54,9 +65,9 @@ def warning_list(request: HttpRequest) -> HttpResponse:
         "rules": sorted((r.code, r.name) for r in registry().all()),
         "units": Unit.objects.visible_to(request.user),
         "query": query.urlencode(),
-        "can_acknowledge": request.user.has_capability(C.HANDLE_CASES)
-        or request.user.has_capability(C.SUPERVISE),
-        "can_supervise": request.user.has_capability(C.SUPERVISE),
+        "can_acknowledge": _signed_in(request).has_capability(C.HANDLE_CASES)
+        or _signed_in(request).has_capability(C.SUPERVISE),
+        "can_supervise": _signed_in(request).has_capability(C.SUPERVISE),
     }
     template = (
         "supervision/_warning_table.html" if request.htmx else "supervision/warning_list.html"
@@ -81,7 +92,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
             "w": row,
             "error": error,
             "can_acknowledge": True,
-            "can_supervise": request.user.has_capability(C.SUPERVISE),
+            "can_supervise": _signed_in(request).has_capability(C.SUPERVISE),
         },
         status=200 if error is None else 409,
     )

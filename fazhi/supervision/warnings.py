@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import (
@@ -51,7 +52,7 @@ class WarningFilter:
     escalated: str = ""
 
 
-def find_warnings(user, f: WarningFilter) -> QuerySet[CaseWarning]:
+def find_warnings(user: Any, f: WarningFilter) -> QuerySet[CaseWarning]:
     """Return the warnings USER may see that pass F, with their case, unit and due time."""
     qs = CaseWarning.objects.visible_to(user)
     if f.state:
@@ -87,7 +88,8 @@ def find_warnings(user, f: WarningFilter) -> QuerySet[CaseWarning]:
             output_field=CharField(),
         ),
     )
-    return qs.filter(level=f.level) if f.level else qs
+    found: QuerySet[CaseWarning] = qs.filter(level=f.level) if f.level else qs
+    return found
 
 
 def counts_by_level(qs: QuerySet[CaseWarning]) -> dict[str, int]:
@@ -97,14 +99,16 @@ def counts_by_level(qs: QuerySet[CaseWarning]) -> dict[str, int]:
 
 
 @transaction.atomic
-def acknowledge(warning: CaseWarning, *, actor, at: dt.datetime) -> CaseWarning:
+def acknowledge(warning: CaseWarning, *, actor: Any, at: dt.datetime) -> CaseWarning:
     """Record that the unit (or a supervisor) has seen the warning (签收); audited."""
     require_capability(actor, Capability.VIEW_SCOPED_DATA)
     if not (
         actor.has_capability(Capability.HANDLE_CASES) or actor.has_capability(Capability.SUPERVISE)
     ):
         raise PermissionDeniedError(_("您的角色无权签收预警。"))
-    row = CaseWarning.objects.visible_to(actor).select_for_update().filter(pk=warning.pk).first()
+    row: CaseWarning | None = (
+        CaseWarning.objects.visible_to(actor).select_for_update().filter(pk=warning.pk).first()
+    )
     if row is None:
         raise PermissionDeniedError(_("该预警不在您的数据范围内。"))
     if row.acknowledged_at is not None:

@@ -1,6 +1,8 @@
 """`fazhi scan`: the warning sweep now — exactly what the periodic task runs (ADR 0014)."""
 
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,12 +16,12 @@ class Command(BaseCommand):
         " unanswered supervision orders."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--dry-run", action="store_true", help="report what would change, write nothing"
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["dry_run"]:
             # The same sweep inside one transaction that is rolled back (each rule's own
             # transaction becomes a savepoint).
