@@ -22,7 +22,7 @@ class Command(BaseCommand):
         "Show the installation's health: database, rule packs, calendar, worker, last sweep, "
         "warnings, audit chain, uploads. Exit 0 ok, 1 warn, 2 fail."
     )
-    requires_system_checks = ()  # type: ignore[assignment]  # a status must run anyway
+    requires_system_checks = ()  # a status must run anyway
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
