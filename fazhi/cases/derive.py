@@ -110,14 +110,14 @@ def check_new_event(
         spec = pack.event(new.kind)
     except KeyError:
         raise refuse(
-            _("“%(kind)s”不是%(pack)s中的办案环节。") % {"kind": new.kind, "pack": pack.name},
+            _("“%(kind)s”不是%(pack)s中的办案环节。") % {"kind": new.kind, "pack": _(pack.name)},
             "kind",
             "unknown_event",
         ) from None
     if new.occurred_at > now:
         raise refuse(
             _("%(event)s的时间 %(at)s 晚于当前时间，不能登记将来发生的环节。")
-            % {"event": spec.name, "at": _local(new.occurred_at)},
+            % {"event": _(spec.name), "at": _local(new.occurred_at)},
             "occurred_at",
             "in_future",
         )
@@ -128,20 +128,20 @@ def check_new_event(
     current = effective([e for e in events if e.id != new.corrects])
     if not current and not spec.first:
         raise refuse(
-            _("案件的第一个环节不能是%(event)s。") % {"event": spec.name}, "kind", "not_first"
+            _("案件的第一个环节不能是%(event)s。") % {"event": _(spec.name)}, "kind", "not_first"
         )
     if not spec.repeatable and any(e.kind == new.kind for e in current):
         raise refuse(
-            _("%(event)s已经登记，不能重复登记；如需更正请登记更正。") % {"event": spec.name},
+            _("%(event)s已经登记，不能重复登记；如需更正请登记更正。") % {"event": _(spec.name)},
             "kind",
             "repeated",
         )
     if spec.after:
         earlier = [e for e in current if e.kind in spec.after]
         if not earlier:
-            names = "、".join(pack.event(code).name for code in spec.after)
+            names = "、".join(_(pack.event(code).name) for code in spec.after)
             raise refuse(
-                _("%(event)s之前应先登记%(names)s。") % {"event": spec.name, "names": names},
+                _("%(event)s之前应先登记%(names)s。") % {"event": _(spec.name), "names": names},
                 "kind",
                 "missing_predecessor",
             )
@@ -149,7 +149,7 @@ def check_new_event(
         if new.occurred_at < first:
             raise refuse(
                 _("%(event)s的时间 %(at)s 早于其前置环节的时间 %(before)s。")
-                % {"event": spec.name, "at": _local(new.occurred_at), "before": _local(first)},
+                % {"event": _(spec.name), "at": _local(new.occurred_at), "before": _local(first)},
                 "occurred_at",
                 "before_predecessor",
             )
@@ -157,7 +157,7 @@ def check_new_event(
         if data_field.required and new.data.get(data_field.name) in (None, ""):
             raise refuse(
                 _("%(event)s须填写“%(field)s”。")
-                % {"event": spec.name, "field": data_field.label or data_field.name},
+                % {"event": _(spec.name), "field": _(data_field.label or data_field.name)},
                 f"data.{data_field.name}",
                 "missing_field",
             )

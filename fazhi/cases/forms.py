@@ -85,7 +85,7 @@ def procedure_choices() -> list[tuple[str, str]]:
     names: dict[str, str] = {}
     for pack in sorted(registry().packs, key=lambda p: p.effective_from):
         names[pack.id] = pack.name
-    return [(pack_id, names[pack_id]) for pack_id in registry().ids()]
+    return [(pack_id, gettext(names[pack_id])) for pack_id in registry().ids()]
 
 
 def first_event_choices() -> list[tuple[str, str]]:
@@ -218,7 +218,9 @@ class CaseOpenForm(forms.Form):
         _model_choice_field(self, "handlers").queryset = officers
         _model_choice_field(self, "legal_officer").queryset = officers
         _choice_field(self, "procedure").choices = procedure_choices()
-        _choice_field(self, "first_kind").choices = first_event_choices()
+        _choice_field(self, "first_kind").choices = [
+            (code, gettext(name)) for code, name in first_event_choices()
+        ]
         self.fields["item"].widget.attrs["list"] = "item-options"
         self.fields["handlers"].widget.attrs["size"] = 6
         style(self)
@@ -379,7 +381,7 @@ DATA_PREFIX = "data_"
 
 
 def _data_field(spec: DataField) -> forms.Field:
-    label = spec.label or spec.name
+    label = gettext(spec.label) if spec.label else spec.name
     if spec.type == "bool":
         return forms.BooleanField(label=label, required=spec.required)
     if spec.type == "int":
@@ -462,7 +464,9 @@ class EventForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.case, self.pack, self.now = case, pack, now
-        _choice_field(self, "kind").choices = [(spec.code, spec.name) for spec in pack.events]
+        _choice_field(self, "kind").choices = [
+            (spec.code, gettext(spec.name)) for spec in pack.events
+        ]
         self.fields["kind"].initial = kind
         try:
             self.spec: EventSpec | None = pack.event(kind)

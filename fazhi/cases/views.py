@@ -170,7 +170,7 @@ def _event_name(pack: Pack | None, kind: str) -> str:
     if pack is None:
         return kind
     try:
-        return pack.event(kind).name
+        return _(pack.event(kind).name)  # a pack's name, in the catalogue (fazhi.core.data_i18n)
     except KeyError:
         return kind
 
@@ -179,7 +179,9 @@ def _values(pack: Pack | None, event: ProceduralEvent) -> list[tuple[str, object
     labels = {}
     if pack is not None:
         try:
-            labels = {f.name: f.label or f.name for f in pack.event(event.kind).fields}
+            labels = {
+                f.name: _(f.label) if f.label else f.name for f in pack.event(event.kind).fields
+            }
         except KeyError:
             labels = {}
     return [(labels.get(name, name), value) for name, value in (event.data or {}).items()]

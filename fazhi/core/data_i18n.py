@@ -26,6 +26,7 @@ SOURCES: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
     (
         "procedure",
         (
+            ("title",),
             ("events", "*", "name"),
             ("events", "*", "fields", "*", "label"),
             ("events", "*", "preconditions", "*", "message"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 # fmt: off
 MSGIDS = (
     # rules/procedure/admin-general.yaml
+    gettext_noop("其他行政案件（一般程序）"),
     gettext_noop("接报/发现"),
     gettext_noop("受案"),
     gettext_noop("移送有管辖权的单位"),
@@ -95,6 +96,7 @@ MSGIDS = (
     gettext_noop("罚款缴纳期限（被处罚人）"),
     gettext_noop("暂缓执行申请的决定"),
     # rules/procedure/zhian-fast.yaml
+    gettext_noop("治安案件（快速办理）"),
     gettext_noop("违法嫌疑人到案"),
     gettext_noop("快速办理告知及同意"),
     gettext_noop("转为一般程序"),
@@ -133,11 +135,13 @@ MSGIDS = (
     gettext_noop("不送拘留所执行限于：已满十四周岁不满十六周岁；已满十六周岁不满十八周岁初次违反治安管理；七十周岁以上； 怀孕或者哺乳自己不满一周岁婴儿。"),
     gettext_noop("快速办理决定时限"),
     # rules/procedure/zhian-general.yaml
+    gettext_noop("治安案件（一般程序）"),
     gettext_noop("调解"),
     gettext_noop("调解未达成协议或不履行"),
     gettext_noop("调解达成协议并履行"),
     gettext_noop("再次调解"),
     # rules/procedure/zhian-simple.yaml
+    gettext_noop("治安案件（简易程序·当场处罚）"),
     gettext_noop("受案（现场发现/接报）"),
     gettext_noop("口头告知并听取陈述申辩"),
     gettext_noop("当场处罚决定"),

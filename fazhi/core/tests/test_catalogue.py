@@ -97,3 +97,19 @@ def test_a_period_names_its_holidays_in_english():
         text = describe_period(facts)
     assert "National Day" in text
     assert "国庆节" not in text
+
+
+@pytest.mark.django_db
+def test_the_case_page_names_the_packs_events_and_deadlines_in_english(tree, client):
+    from django.urls import reverse
+
+    from fazhi.cases.tests.factories import open_public_order_case
+
+    case, actor = open_public_order_case(tree["s1"], accepted="2026-09-05 10:00")
+    client.force_login(actor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "Case-handling period" in page
+    assert "Public-order cases (ordinary procedure)" in page
+    assert '<span class="fw-semibold">Acceptance</span>' in page
+    assert "办案期限" not in page
