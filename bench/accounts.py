@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from fazhi.core.roles import Role
 from fazhi.org.models import Unit, User
-from fazhi.org.roles import Role
 
 DISTRICT = "500101000000"  # 城中区分局, the demo's first district
 

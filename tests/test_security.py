@@ -23,8 +23,8 @@ from fazhi.audit import log as audit
 from fazhi.audit.models import AuditEntry
 from fazhi.catalog.models import EditionStatus, ListKind
 from fazhi.catalog.tests.factories import ListEditionFactory, add_entry, freeze
+from fazhi.core.roles import Role
 from fazhi.org.models import Officer
-from fazhi.org.roles import Role
 from fazhi.org.tests.factories import OfficerFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from fazhi.core.home import Card, Panel, link, register, start_of_day
+from fazhi.core.clock import local_day, start_of_day
+from fazhi.core.home import Card, Panel, link, register
 from fazhi.core.roles import Capability as C
 
 
@@ -21,7 +22,7 @@ def _audit_panel(at: dt.datetime) -> Panel:
     from fazhi.audit import log as audit
     from fazhi.audit.models import AuditEntry
 
-    since = start_of_day(at)
+    since = start_of_day(local_day(at))
     today = AuditEntry.objects.filter(at__gte=since).aggregate(
         entries=Count("id"),
         failed_logins=Count("id", filter=Q(action="auth.login_failed")),

@@ -23,7 +23,7 @@ from fazhi.cases.forms import FACT_PREFIX, CaseOpenForm, EventForm, form_errors,
 from fazhi.cases.models import Case, CaseStatus, Deadline, ProceduralEvent
 from fazhi.cases.packs import DataField, Pack
 from fazhi.core.access import require_capability
-from fazhi.org.roles import Capability
+from fazhi.core.roles import Capability
 
 router = Router(tags=["cases"])
 deadlines_router = Router(tags=["cases"])

@@ -66,9 +66,9 @@ from fazhi.core.age import age_on
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.errors import FazhiError, InvalidIdentifier, PermissionDeniedError
 from fazhi.core.identity import mask_id, validate_citizen_id
+from fazhi.core.roles import Capability
 from fazhi.law.numerals import chinese_numeral
 from fazhi.org.models import Unit
-from fazhi.org.roles import Capability
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "docx_templates"
 BLANK = "__________"

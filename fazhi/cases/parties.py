@@ -13,7 +13,7 @@ from fazhi.audit import log as audit
 from fazhi.cases.models import Party
 from fazhi.core.access import require_capability
 from fazhi.core.errors import PermissionDeniedError
-from fazhi.org.roles import Capability
+from fazhi.core.roles import Capability
 
 
 @transaction.atomic

@@ -41,9 +41,9 @@ from fazhi.core.age import age_on
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.errors import InvalidIdentifier, LegalRuleViolation, PermissionDeniedError
 from fazhi.core.identity import validate_citizen_id, validate_uscc
+from fazhi.core.roles import Capability
 from fazhi.discretion.review import review_decision
 from fazhi.org.models import Officer, Unit
-from fazhi.org.roles import Capability
 
 BASIS_TWO_OFFICERS = "《中华人民共和国行政处罚法》第四十二条"
 

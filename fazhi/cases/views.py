@@ -30,11 +30,11 @@ from fazhi.cases.packs import Pack
 from fazhi.catalog.models import EnforcementItem
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
+from fazhi.core.roles import Capability as C
 from fazhi.discretion import preview as benchmark
 from fazhi.discretion.engine import InvalidFacts
 from fazhi.discretion.review import BASIS_BENCHMARK
 from fazhi.org.models import User
-from fazhi.org.roles import Capability as C
 
 # --- List ----------------------------------------------------------------------------------------
 

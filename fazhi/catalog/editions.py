@@ -39,7 +39,7 @@ from fazhi.catalog.models import (
 )
 from fazhi.core.access import require_capability
 from fazhi.core.errors import FazhiError, FrozenRecord
-from fazhi.org.roles import Capability
+from fazhi.core.roles import Capability
 
 # The entry fields copied from the catalogue item (``responsibility`` is the list's own text).
 ITEM_FIELDS = (

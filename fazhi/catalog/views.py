@@ -30,8 +30,8 @@ from fazhi.catalog.models import (
 )
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError, FrozenRecord, PermissionDeniedError
+from fazhi.core.roles import Capability
 from fazhi.org.models import User
-from fazhi.org.roles import Capability
 
 ITEMS_PER_PAGE = 50
 ERROR_STATUS = {FrozenRecord: 409, PermissionDeniedError: 403}

@@ -41,7 +41,6 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     StrictBool,
@@ -56,6 +55,7 @@ from fazhi.core.rulepacks import (
     ExampleResult,
     PackHeader,
     RulePackError,
+    Strict,
     expect_of,
     line_of,
     read_yaml,
@@ -335,8 +335,10 @@ class Problem:
         return f"{place} [{self.rule}]: {self.text()}" if self.rule else f"{place}: {self.text()}"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+class _Strict(Strict):
+    """The packs' Strict base; the notice's fields also accept their Python names (from/to)."""
+
+    model_config = ConfigDict(populate_by_name=True)
 
 
 class HolidayRun(_Strict):

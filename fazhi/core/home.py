@@ -102,12 +102,6 @@ def sources() -> list[PanelSource]:
     return sorted(_sources.values(), key=lambda source: (source.order, source.key))
 
 
-def start_of_day(at: dt.datetime) -> dt.datetime:
-    """Return the start of AT's day in the display time zone (Asia/Shanghai), as an instant."""
-    local = timezone.localtime(at)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 def panels_for(user: Any, at: dt.datetime) -> list[Panel]:
     """Return the panels USER's role shows on the home page at instant AT."""
     panels = []

@@ -49,9 +49,10 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from fazhi.core.append_only import AppendOnly
+from fazhi.core.rulepacks import Strict
 
 # --- What every warning shares -----------------------------------------------------------------
 
@@ -103,11 +104,7 @@ class WarningEventKind(models.TextChoices):
     CLOSED = "closed", _("消除")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Duration(_Strict):
+class Duration(Strict):
     """A lead time or an age: ``{hours: 6}``, ``{days: 3}`` (plain clock time, not working days)."""
 
     days: int = Field(default=0, ge=0)
@@ -118,7 +115,7 @@ class Duration(_Strict):
         return dt.timedelta(days=self.days, hours=self.hours)
 
 
-class Escalation(_Strict):
+class Escalation(Strict):
     """When an open warning goes up: to the district centre, then to the city centre."""
 
     district_after: Duration | None = None

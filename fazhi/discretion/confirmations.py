@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from fazhi.audit import log as audit
 from fazhi.core.access import require_capability
 from fazhi.core.errors import FazhiError
+from fazhi.core.roles import Capability
 from fazhi.discretion.models import RuleConfirmation
 from fazhi.discretion.packs import Library, load_library
-from fazhi.org.roles import Capability
 
 
 class ConfirmationError(FazhiError):

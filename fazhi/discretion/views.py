@@ -7,11 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from fazhi.core.roles import Capability
 from fazhi.discretion.audit import run_audit
 from fazhi.discretion.models import DecisionReview
 from fazhi.discretion.packs import load_library
 from fazhi.org.models import Unit
-from fazhi.org.roles import Capability
 
 AUDITORS = (Capability.SUPERVISE, Capability.REVIEW_CASES)
 CASES_SHOWN = 500

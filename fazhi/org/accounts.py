@@ -24,8 +24,8 @@ from django.utils.translation import gettext
 from fazhi.audit import log as audit
 from fazhi.core.access import require_capability
 from fazhi.core.errors import FazhiError
+from fazhi.core.roles import ADMIN_ROLES, Capability, Role
 from fazhi.org.models import Officer, Unit, User
-from fazhi.org.roles import ADMIN_ROLES, Capability, Role
 
 
 class AccountError(FazhiError):

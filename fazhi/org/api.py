@@ -17,9 +17,9 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from fazhi.core.access import require_capability
+from fazhi.core.roles import Capability
 from fazhi.org import officers
 from fazhi.org.models import Officer, OfficerQuerySet, Unit, User
-from fazhi.org.roles import Capability
 
 router = Router(tags=["org"])
 

@@ -9,9 +9,9 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fazhi.core.roles import Role
 from fazhi.org.models import Officer, OfficerStatus, QualificationLevel, Unit
 from fazhi.org.officers import DEFAULT_EXPIRING_DAYS, OfficerFilter, QualificationState
-from fazhi.org.roles import Role
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

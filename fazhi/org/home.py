@@ -11,7 +11,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fazhi.core.home import Card, Panel, link, register, start_of_day
+from fazhi.core.clock import local_day, start_of_day
+from fazhi.core.home import Card, Panel, link, register
 from fazhi.core.roles import Capability as C
 from fazhi.org.models import OfficerStatus
 from fazhi.org.officers import (
@@ -171,7 +172,7 @@ def _security_panel(user: User, at: dt.datetime) -> Panel:
 
     locked = locked_usernames(at)
     failing = (
-        AccessAttempt.objects.filter(attempt_time__gte=start_of_day(at))
+        AccessAttempt.objects.filter(attempt_time__gte=start_of_day(local_day(at)))
         .exclude(username__in=locked)
         .exclude(username=None)
         .values("username")

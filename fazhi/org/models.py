@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from fazhi.core.identity import mask_id
-from fazhi.org.roles import Capability, Role, capabilities_of
+from fazhi.core.roles import Capability, Role, capabilities_of
 
 
 class UnitKind(models.TextChoices):

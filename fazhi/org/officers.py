@@ -21,6 +21,7 @@ from fazhi.audit import log as audit
 from fazhi.core.access import require_capability
 from fazhi.core.errors import FazhiError, PermissionDeniedError
 from fazhi.core.identity import mask_id, validate_citizen_id
+from fazhi.core.roles import Capability
 from fazhi.org.models import (
     Officer,
     OfficerQuerySet,
@@ -28,7 +29,6 @@ from fazhi.org.models import (
     QualificationLevel,
     Unit,
 )
-from fazhi.org.roles import Capability
 
 DEFAULT_EXPIRING_DAYS = 90
 

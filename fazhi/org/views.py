@@ -22,10 +22,10 @@ from django_htmx.middleware import HtmxDetails
 
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
+from fazhi.core.roles import Capability as C
 from fazhi.org import accounts, officers
 from fazhi.org.forms import AccountCreateForm, LinkOfficerForm, OfficerFilterForm, RoleForm
 from fazhi.org.models import Officer, Unit, User
-from fazhi.org.roles import Capability as C
 
 PAGE_SIZE = 50
 

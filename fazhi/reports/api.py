@@ -16,8 +16,8 @@ from ninja import Field, Query, Router, Schema, Status
 
 from fazhi.core.errors import PermissionDeniedError
 from fazhi.core.metrics import UnknownMetric
+from fazhi.core.roles import Capability
 from fazhi.org.models import User
-from fazhi.org.roles import Capability
 from fazhi.reports import figures
 
 router = Router(tags=["metrics"])

@@ -14,8 +14,8 @@ from fazhi.core import metrics
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
 from fazhi.core.metrics import Period
+from fazhi.core.roles import Capability as C
 from fazhi.org.models import Unit, User
-from fazhi.org.roles import Capability as C
 
 PAGE_SIZE = 50
 

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from fazhi.core.errors import PermissionDeniedError
+from fazhi.core.roles import Capability
 from fazhi.org.models import User
-from fazhi.org.roles import Capability
 from fazhi.services import applications as ops
 from fazhi.services import formspec, queue
 from fazhi.services.clock import clock_of

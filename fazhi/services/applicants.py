@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from fazhi.audit import log as audit
 from fazhi.core.access import require_capability
 from fazhi.core.errors import PermissionDeniedError
-from fazhi.org.roles import Capability
+from fazhi.core.roles import Capability
 from fazhi.services.models import Application
 
 

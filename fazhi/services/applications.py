@@ -39,8 +39,8 @@ from fazhi.core.clock import SHANGHAI, local_day
 from fazhi.core.errors import FazhiError, InvalidIdentifier, PermissionDeniedError
 from fazhi.core.identity import validate_citizen_id
 from fazhi.core.periods import Period, PeriodUnit, add_period
+from fazhi.core.roles import Capability as C
 from fazhi.org.models import Unit
-from fazhi.org.roles import Capability as C
 from fazhi.services import formspec
 from fazhi.services.models import (
     Application,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from fazhi.catalog.views import editions_to_compare
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError, FrozenRecord, PermissionDeniedError
-from fazhi.org.roles import Capability
+from fazhi.core.roles import Capability
 from fazhi.services import editions
 from fazhi.services.models import EditionStatus, ServiceEdition
 from fazhi.services.requests import StaffRequest

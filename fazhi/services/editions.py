@@ -31,8 +31,8 @@ from fazhi.catalog.editions import (
     require_entries,
 )
 from fazhi.core.access import require_capability
+from fazhi.core.roles import Capability
 from fazhi.law.citations import render_citation
-from fazhi.org.roles import Capability
 from fazhi.services.models import EditionEntry, EditionStatus, ServiceEdition, ServiceItem
 
 __all__ = ["DraftExists", "EditionDiff", "EmptyEdition", "EntryChange", "FieldChange", "SyncResult"]

@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from fazhi.core.append_only import AppendOnly
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.identity import mask_id
+from fazhi.core.roles import Capability
 from fazhi.core.warnings import AbstractWarning, AbstractWarningEvent
 from fazhi.org.models import ScopedQuerySet
-from fazhi.org.roles import Capability
 from fazhi.services.storage import private_storage
 
 

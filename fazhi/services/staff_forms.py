@@ -16,8 +16,8 @@ from django.db.models import Manager, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fazhi.cases.forms import DateInput, style
+from fazhi.core.roles import Capability
 from fazhi.org.models import Unit, scope_filter
-from fazhi.org.roles import Capability
 from fazhi.services.models import ApplicationStatus, Channel, ServiceCategory
 from fazhi.services.queue import QueueFilter
 

@@ -33,7 +33,7 @@ from django.views.decorators.http import require_POST
 from fazhi.cases.forms import style
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
-from fazhi.org.roles import Capability as C
+from fazhi.core.roles import Capability as C
 from fazhi.services import applicants, formspec, queue, uploads
 from fazhi.services import applications as ops
 from fazhi.services.clock import clock_of

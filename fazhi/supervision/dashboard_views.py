@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from fazhi.core.access import requires
 from fazhi.core.home import link
 from fazhi.core.metrics import Period
+from fazhi.core.roles import Capability as C
 from fazhi.org.models import Unit, User
-from fazhi.org.roles import Capability as C
 from fazhi.supervision import dashboard
 from fazhi.supervision.dashboard import PeriodKind
 from fazhi.supervision.models import WarningState

@@ -51,8 +51,8 @@ from fazhi.core import demo as core_demo
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.demo import DEMO_PASSWORD
 from fazhi.core.metrics import Period
+from fazhi.core.roles import Capability, Role
 from fazhi.org.models import Officer, Unit, UnitKind, User
-from fazhi.org.roles import Capability, Role
 from fazhi.supervision import orders, review, scan
 from fazhi.supervision.dashboard import PeriodKind, period_of
 from fazhi.supervision.models import (

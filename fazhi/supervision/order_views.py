@@ -28,8 +28,8 @@ from fazhi.cases.models import Case
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
 from fazhi.core.metrics import Period
+from fazhi.core.roles import Capability as C
 from fazhi.org.models import Unit
-from fazhi.org.roles import Capability as C
 from fazhi.supervision import dashboard, orders, warnings
 from fazhi.supervision.models import (
     OrderLevel,

@@ -33,8 +33,8 @@ from fazhi.cases.models import Case
 from fazhi.core.access import require_capability
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.errors import FazhiError, PermissionDeniedError
+from fazhi.core.roles import Capability
 from fazhi.org.models import Unit
-from fazhi.org.roles import Capability
 from fazhi.supervision import scan
 from fazhi.supervision.models import (
     AWAITING_REPLY,

@@ -35,10 +35,10 @@ from fazhi.catalog.models import EnforcementItem
 from fazhi.core.access import require_capability
 from fazhi.core.clock import local_day
 from fazhi.core.errors import FazhiError, PermissionDeniedError
+from fazhi.core.roles import Capability
 from fazhi.core.rulepacks import Basis, ExampleResult, PackHeader, Strict, expect_of, load_file
 from fazhi.core.rulepacks import registry as pack_registry
 from fazhi.org.models import Unit
-from fazhi.org.roles import Capability
 from fazhi.supervision.models import (
     CaseReview,
     ReviewFinding,

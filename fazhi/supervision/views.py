@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
+from fazhi.core.roles import Capability as C
 from fazhi.org.models import Unit, User
-from fazhi.org.roles import Capability as C
 from fazhi.supervision import warnings
 from fazhi.supervision.models import CaseWarning, Escalated, WarningState
 from fazhi.supervision.rules import WarningLevel, registry

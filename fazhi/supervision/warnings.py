@@ -26,8 +26,8 @@ from fazhi.audit import log as audit
 from fazhi.cases.models import Deadline
 from fazhi.core.access import require_capability
 from fazhi.core.errors import FazhiError, PermissionDeniedError
+from fazhi.core.roles import Capability
 from fazhi.org.models import Unit
-from fazhi.org.roles import Capability
 from fazhi.supervision.models import (
     CaseWarning,
     SupervisionOrder,

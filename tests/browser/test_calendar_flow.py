@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from fazhi.core import calendar as cal
 from fazhi.core import rulepacks
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.org.tests.factories import UserFactory, build_small_tree
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from fazhi.cases.models import Case, DeadlineStatus
 from fazhi.catalog.tests.factories import EnforcementItemFactory
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.org.tests.factories import OfficerFactory, UserFactory, build_small_tree
 from tests.browser.test_flows import PASSWORD, csp_errors, log_in
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from fazhi.catalog.models import EditionStatus, ListKind
 from fazhi.catalog.tests.factories import ListEditionFactory, add_entry, freeze
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.org.tests.factories import OfficerFactory, UserFactory, build_small_tree
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ import pytest
 
 from fazhi.core import screenshots
 from fazhi.core.demo import DEMO_PASSWORD
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.org.tests.factories import UserFactory, build_small_tree
 
 

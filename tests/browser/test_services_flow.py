@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.org.tests.factories import UserFactory, build_small_tree
 from fazhi.services.models import Application, HandlingMode
 from fazhi.services.tests.factories import id_number, service_item

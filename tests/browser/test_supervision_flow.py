@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from fazhi.cases.tests.factories import open_public_order_case
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.org.tests.factories import OfficerFactory, UserFactory, build_small_tree
 from fazhi.supervision.models import CaseWarning, OrderStatus, SupervisionOrder, WarningState
 from tests.browser.test_flows import PASSWORD, csp_errors, log_in

@@ -10,7 +10,7 @@ from fazhi.audit import log as audit
 from fazhi.audit import retention
 from fazhi.audit.models import AuditAnchor, AuditEntry
 from fazhi.core.errors import PermissionDeniedError
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

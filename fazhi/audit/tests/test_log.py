@@ -4,7 +4,7 @@ from django.db import connection
 from fazhi.audit import log as audit
 from fazhi.audit.models import AuditEntry
 from fazhi.core.errors import FrozenRecord
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

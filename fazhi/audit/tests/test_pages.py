@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from fazhi.audit import log as audit
 from fazhi.audit.models import AuditEntry
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

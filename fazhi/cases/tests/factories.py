@@ -7,7 +7,7 @@ import datetime as dt
 from fazhi.cases import procedure
 from fazhi.cases.procedure import NewCase, NewEvent, NewParty
 from fazhi.catalog.tests.factories import EnforcementItemFactory
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.org.tests.factories import OfficerFactory, UserFactory
 
 SH = dt.timezone(dt.timedelta(hours=8))

@@ -17,7 +17,7 @@ from fazhi.cases.models import CaseDocument
 from fazhi.cases.procedure import NewEvent, NewParty
 from fazhi.cases.tests.factories import at, open_public_order_case, person
 from fazhi.core.errors import PermissionDeniedError
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.org.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from fazhi.cases.models import Case, Deadline, DeadlineStatus, ProceduralEvent
 from fazhi.cases.procedure import NewEvent
 from fazhi.cases.tests.factories import at, clerk_for, open_public_order_case, person
 from fazhi.catalog.tests.factories import EnforcementItemFactory
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.org.tests.factories import OfficerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

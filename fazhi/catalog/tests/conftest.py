@@ -5,7 +5,7 @@ import pytest
 from fazhi.catalog import editions
 from fazhi.catalog.models import ListKind
 from fazhi.catalog.tests.factories import EnforcementItemFactory
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 
 
 @pytest.fixture

@@ -69,7 +69,7 @@ def test_linking_twice_changes_nothing_and_audits_once(laws):
 
 
 def test_the_item_page_says_when_the_basis_is_a_superseded_text(laws, client, make_user, tree):
-    from fazhi.org.roles import Role
+    from fazhi.core.roles import Role
 
     item = EnforcementItemFactory(
         code="ZA-023-01", basis_text="《中华人民共和国治安管理处罚法》第二十三条第一款第（一）项"

@@ -21,7 +21,7 @@ from fazhi.catalog.tests.factories import (
     freeze,
 )
 from fazhi.core.errors import FazhiError, FrozenRecord, PermissionDeniedError
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from fazhi.catalog import editions
 from fazhi.catalog.models import EditionStatus, ItemKind, ListEdition, ListKind
 from fazhi.catalog.tests.factories import DelegationFactory, EnforcementItemFactory, add_entry
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

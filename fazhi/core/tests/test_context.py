@@ -1,7 +1,7 @@
 from django.test import RequestFactory
 
 from fazhi.core.context import is_current, navigation
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 
 
 def test_home_is_current_only_on_the_home_page():

@@ -84,7 +84,7 @@ def test_the_tiny_demo_loads_and_a_second_run_changes_nothing():
 
 @pytest.mark.django_db
 def test_there_is_one_demo_account_per_role_with_the_documented_password():
-    from fazhi.org.roles import Role
+    from fazhi.core.roles import Role
 
     result = demo.load(demo.TINY, on=ON, laws=False)
 

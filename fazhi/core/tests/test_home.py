@@ -8,8 +8,8 @@ from django.utils import timezone
 from fazhi.audit import log as audit
 from fazhi.catalog.models import ListEdition, ListKind
 from fazhi.core import home
+from fazhi.core.roles import Role
 from fazhi.org import home as org_home
-from fazhi.org.roles import Role
 from fazhi.org.tests.factories import OfficerFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ from openpyxl import Workbook
 
 from fazhi.audit.models import AuditEntry
 from fazhi.core.importing import ImportFileError, import_file, read_table
+from fazhi.core.roles import Role
 from fazhi.org.imports import UnitImporter
 from fazhi.org.models import Unit
-from fazhi.org.roles import Role
 
 pytestmark = pytest.mark.django_db
 

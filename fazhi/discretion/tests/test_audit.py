@@ -9,12 +9,12 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from fazhi.core.roles import Role
 from fazhi.discretion.audit import run_audit, within_columns
 from fazhi.discretion.engine import InvalidFacts, decide
 from fazhi.discretion.review import within_range
 from fazhi.discretion.tests.test_batch import LIB, a_case, run
 from fazhi.discretion.tests.test_review import MINOR_INJURY, beating_case, decide_case
-from fazhi.org.roles import Role
 
 REASON = {"deviation_reason": "经集体讨论"}
 

@@ -5,10 +5,10 @@ from django.conf import settings
 
 from fazhi.audit.models import AuditEntry
 from fazhi.core.errors import PermissionDeniedError
+from fazhi.core.roles import Role
 from fazhi.discretion.confirmations import ConfirmationError, confirm_rule, confirmed_rule_keys
 from fazhi.discretion.engine import decide
 from fazhi.discretion.packs import load_library
-from fazhi.org.roles import Role
 
 FACTS = {"harm": "minor", "injury": "minor", "offender_birth_date": "1990-05-01"}
 SOURCE = "全国人大常委会公报2025年第X号（治安管理处罚法修订文本）"

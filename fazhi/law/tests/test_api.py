@@ -1,6 +1,6 @@
 import pytest
 
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 
 API = "/api/v1/law"
 

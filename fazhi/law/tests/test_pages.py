@@ -5,8 +5,8 @@ import time_machine
 from django.template import Context, Template
 from django.urls import reverse
 
+from fazhi.core.roles import Role
 from fazhi.law.models import Provision
-from fazhi.org.roles import Role
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import datetime as dt
 import factory
 
 from fazhi.core.identity import citizen_id_check_char
+from fazhi.core.roles import Role
 from fazhi.org.models import Officer, OfficerStatus, QualificationLevel, Unit, UnitKind, User
-from fazhi.org.roles import Role
 
 
 def make_citizen_id(seq: int, birth: dt.date = dt.date(1985, 6, 1), region: str = "500103") -> str:

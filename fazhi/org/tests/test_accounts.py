@@ -6,10 +6,10 @@ from django.urls import reverse
 
 from fazhi.audit.models import AuditEntry
 from fazhi.core.errors import PermissionDeniedError
+from fazhi.core.roles import Role
 from fazhi.org import accounts
 from fazhi.org.accounts import AccountError
 from fazhi.org.models import Officer, User
-from fazhi.org.roles import Role
 from fazhi.org.tests.factories import OfficerFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 import pytest
 
 from fazhi.audit.models import AuditEntry
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.org.tests.factories import OfficerFactory
 from fazhi.org.tokens import issue_token
 

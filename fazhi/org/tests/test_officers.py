@@ -7,10 +7,10 @@ from hypothesis import strategies as st
 
 from fazhi.audit.models import AuditEntry
 from fazhi.core.errors import InvalidIdentifier, PermissionDeniedError
+from fazhi.core.roles import Role
 from fazhi.org import officers
 from fazhi.org.models import Officer, OfficerStatus, QualificationLevel
 from fazhi.org.officers import InvalidOfficerChange, OfficerFilter, QualificationState
-from fazhi.org.roles import Role
 from fazhi.org.tests.factories import OfficerFactory, make_citizen_id
 
 pytestmark = pytest.mark.django_db

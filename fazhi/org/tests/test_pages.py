@@ -5,7 +5,7 @@ import time_machine
 from django.urls import reverse
 
 from fazhi.audit.models import AuditEntry
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.org.tests.factories import OfficerFactory
 
 pytestmark = pytest.mark.django_db

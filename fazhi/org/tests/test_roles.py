@@ -2,7 +2,7 @@ import itertools
 
 import pytest
 
-from fazhi.org.roles import (
+from fazhi.core.roles import (
     ADMIN_ROLES,
     BUSINESS_DATA_CAPABILITIES,
     ROLE_CAPABILITIES,

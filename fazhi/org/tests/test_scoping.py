@@ -1,7 +1,7 @@
 import pytest
 
+from fazhi.core.roles import Role
 from fazhi.org.models import Officer, Unit
-from fazhi.org.roles import Role
 from fazhi.org.tests.factories import OfficerFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from fazhi.audit.models import AuditEntry
+from fazhi.core.roles import Role
 from fazhi.org.models import ApiToken
-from fazhi.org.roles import Role
 from fazhi.org.tokens import user_for_token
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from fazhi.catalog import editions
 from fazhi.catalog.editions import default_responsibility
 from fazhi.catalog.models import ListKind
 from fazhi.catalog.tests.factories import EnforcementItemFactory
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

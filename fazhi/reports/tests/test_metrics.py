@@ -7,7 +7,7 @@ from fazhi.cases.tests.factories import at
 from fazhi.core import metrics
 from fazhi.core.errors import FazhiError
 from fazhi.core.metrics import MetricValue, Period
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.supervision import review
 from fazhi.supervision.models import CaseReview
 from fazhi.supervision.review import Finding

@@ -29,7 +29,7 @@ from fazhi.core import metrics
 from fazhi.core.clock import start_of_day
 from fazhi.core.errors import FazhiError
 from fazhi.core.metrics import EARLIEST_DAY, LATEST_DAY, MetricKind, parse_period
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.org.tests.factories import UserFactory
 from fazhi.reports.management.commands.metrics import language_of_environment
 from fazhi.reports.tests.test_metrics import reviewed  # noqa: F401 - fixture

@@ -6,7 +6,7 @@ import datetime as dt
 import itertools
 
 from fazhi.core.identity import citizen_id_check_char
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.org.tests.factories import UserFactory
 from fazhi.services.applications import Applicant
 from fazhi.services.models import Citizen, HandlingMode, Material, ServiceItem

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.services import alerts
 from fazhi.services import applications as ops
 from fazhi.services.models import (

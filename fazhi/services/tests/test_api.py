@@ -3,7 +3,7 @@
 import pytest
 import time_machine
 
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.org.tests.factories import UserFactory
 from fazhi.org.tokens import issue_token
 from fazhi.services import applications as ops

@@ -6,7 +6,7 @@ import pytest
 
 from fazhi.audit.models import AuditEntry
 from fazhi.core.errors import PermissionDeniedError
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.services import applications as ops
 from fazhi.services.formspec import FormInvalid
 from fazhi.services.models import (

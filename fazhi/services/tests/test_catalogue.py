@@ -309,7 +309,7 @@ def test_the_shipped_bundles_file_names_only_shipped_items(shipped):
 def test_the_shipped_catalogue_is_published_by_the_demo_step_and_rendered(laws, make_user, client):
     from django.urls import reverse
 
-    from fazhi.org.roles import Role
+    from fazhi.core.roles import Role
 
     make_user(Role.LEGAL_OFFICER, username="legal")
     make_user(Role.LEADER, username="leader")

@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from fazhi.audit.models import AuditEntry
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.services import citizens
 from fazhi.services.citizens import CitizenLoginError, send_code, verify_code
 from fazhi.services.models import Citizen, PhoneCode

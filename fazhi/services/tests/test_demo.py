@@ -10,7 +10,7 @@ from django.db import transaction
 from fazhi.audit.models import AuditEntry
 from fazhi.core import metrics as registry
 from fazhi.core.metrics import Period
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.org.tests.factories import UserFactory
 from fazhi.services import demo
 from fazhi.services.applications import due_date, working_days_between

@@ -6,7 +6,7 @@ import pytest
 
 from fazhi.audit.models import AuditEntry
 from fazhi.core.errors import FrozenRecord, PermissionDeniedError
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.services import editions
 from fazhi.services.editions import DraftExists, EmptyEdition, FieldChange
 from fazhi.services.models import EditionStatus, Material, ServiceEdition

@@ -9,7 +9,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.services import editions
 from fazhi.services.models import Bundle, BundleItem, HandlingMode
 from fazhi.services.tests.factories import service_item

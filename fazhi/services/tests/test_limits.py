@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fazhi.core.calendar import default_calendar
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.services import applications as ops
 from fazhi.services import editions
 from fazhi.services.applications import due_after, units_between

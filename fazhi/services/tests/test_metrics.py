@@ -27,7 +27,7 @@ from django.urls import reverse
 
 from fazhi.core import metrics as registry
 from fazhi.core.metrics import Period
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.services import applications as ops
 from fazhi.services import metrics
 from fazhi.services.models import Channel, GroupRoster, HandlingMode

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from fazhi.audit.models import AuditEntry
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.org.tests.factories import UserFactory
 from fazhi.services import applications as ops
 from fazhi.services.models import Application, Channel, ServiceCategory, Step

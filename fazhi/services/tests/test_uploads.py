@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fazhi.audit.models import AuditEntry
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.services import applications as ops
 from fazhi.services import citizens, uploads
 from fazhi.services.models import Application, Channel, Upload

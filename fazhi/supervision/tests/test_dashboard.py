@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from fazhi.cases.models import Case
 from fazhi.cases.tests.factories import clerk_for
 from fazhi.catalog.tests.factories import EnforcementItemFactory
+from fazhi.core.roles import Role
 from fazhi.org.models import UnitKind
-from fazhi.org.roles import Role
 from fazhi.org.tests.factories import add_unit
 from fazhi.supervision import dashboard, orders
 from fazhi.supervision.dashboard import PeriodKind, period_of, trend_periods

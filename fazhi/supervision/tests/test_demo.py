@@ -16,8 +16,8 @@ from fazhi.audit.models import AuditEntry
 from fazhi.cases.demo import demo_instant, load_cases
 from fazhi.core import demo
 from fazhi.core.clock import SHANGHAI
+from fazhi.core.roles import Capability
 from fazhi.org.models import User
-from fazhi.org.roles import Capability
 from fazhi.supervision import dashboard, orders, review
 from fazhi.supervision.dashboard import PeriodKind
 from fazhi.supervision.demo import (

@@ -8,7 +8,7 @@ import time_machine
 from django.db import IntegrityError, transaction
 
 from fazhi.audit.models import AuditEntry
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.supervision import orders, scan
 from fazhi.supervision.models import (
     CaseWarning,

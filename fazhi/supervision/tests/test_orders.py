@@ -7,7 +7,7 @@ from docx import Document
 
 from fazhi.audit.models import AuditEntry
 from fazhi.core.errors import FazhiError, FrozenRecord, PermissionDeniedError
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.supervision import orders, scan
 from fazhi.supervision.models import (
     CaseWarning,

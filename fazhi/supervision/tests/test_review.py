@@ -15,8 +15,8 @@ from fazhi.cases.models import Case
 from fazhi.cases.tests.factories import at, clerk_for
 from fazhi.catalog.tests.factories import EnforcementItemFactory
 from fazhi.core.errors import FazhiError, PermissionDeniedError
+from fazhi.core.roles import Role
 from fazhi.core.rulepacks import RulePackError
-from fazhi.org.roles import Role
 from fazhi.supervision import review
 from fazhi.supervision.models import CaseReview, ReviewFinding, ReviewGrade
 from fazhi.supervision.review import Finding

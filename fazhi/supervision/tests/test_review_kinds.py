@@ -13,7 +13,7 @@ from fazhi.cases import procedure
 from fazhi.cases.procedure import NewEvent
 from fazhi.catalog.tests.factories import EnforcementItemFactory
 from fazhi.core.errors import FazhiError, PermissionDeniedError
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.supervision import review
 from fazhi.supervision.models import ReviewSample, SampleMode
 from fazhi.supervision.tests.factories import at, open_public_order_case, record

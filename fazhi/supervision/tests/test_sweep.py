@@ -11,7 +11,7 @@ from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast
 
 from fazhi.core import tasks, warnings
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.services import applications as ops
 from fazhi.services.models import Channel, ServiceWarning
 from fazhi.services.tests.factories import GOOD_FORM, applicant, citizen, service_item, window_clerk

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from fazhi.audit.models import AuditEntry
-from fazhi.org.roles import Role
+from fazhi.core.roles import Role
 from fazhi.supervision import scan
 from fazhi.supervision.models import CaseWarning, WarningEvent
 from fazhi.supervision.tests.factories import at, open_public_order_case

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from fazhi.core.roles import Capability
 from fazhi.org.models import User
-from fazhi.org.roles import Capability
 from fazhi.org.tokens import issue_token
 
 
