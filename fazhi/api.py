@@ -52,9 +52,13 @@ def _register_routers() -> None:
     from fazhi.cases.api import router as cases_router
     from fazhi.catalog.api import router as catalog_router
     from fazhi.law.api import router as law_router
+    from fazhi.litigation.api import router as litigation_router
     from fazhi.org.api import router as org_router
+    from fazhi.petitions.api import router as petitions_router
     from fazhi.reports.api import router as metrics_router
+    from fazhi.rulebook.api import router as rulebook_router
     from fazhi.services.api import router as services_router
+    from fazhi.training.api import router as training_router
 
     api.add_router("/org", org_router)
     api.add_router("/law", law_router)
@@ -63,6 +67,10 @@ def _register_routers() -> None:
     api.add_router("/deadlines", deadlines_router)
     api.add_router("/services", services_router)
     api.add_router("/metrics", metrics_router)
+    api.add_router("/litigation", litigation_router)
+    api.add_router("/petitions", petitions_router)
+    api.add_router("/rulebook", rulebook_router)
+    api.add_router("/training", training_router)
 
 
 _register_routers()

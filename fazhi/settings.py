@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "fazhi.discretion",
     "fazhi.supervision",
     "fazhi.services",
+    "fazhi.litigation",  # 行政复议与行政诉讼 (issue 13)
+    "fazhi.petitions",  # 信访与矛盾纠纷调解 (issue 13)
+    "fazhi.rulebook",  # 规范性文件、立法储备、重大行政决策 (issue 14)
+    "fazhi.training",  # 教育训练与执法资格考试 (issue 15)
     "fazhi.reports",
     "huey.contrib.djhuey",  # `fazhi run_huey`: the worker of the periodic scan (ADR 0011)
     "fazhi.portal",

@@ -31,6 +31,10 @@ urlpatterns = [
     path("services/", include("fazhi.services.urls")),  # 警快办, staff: window, queue, handling
     path("jkb/guide/", include("fazhi.services.guide_urls")),  # 办事指南, public catalogue
     path("jkb/", include("fazhi.services.public_urls")),  # 警快办, the public site (citizens)
+    path("litigation/", include("fazhi.litigation.urls")),
+    path("petitions/", include("fazhi.petitions.urls")),
+    path("rulebook/", include("fazhi.rulebook.urls")),
+    path("training/", include("fazhi.training.urls")),
     path("reports/", include("fazhi.reports.urls")),
     path("", include("fazhi.core.urls")),
 ]

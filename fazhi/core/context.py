@@ -37,6 +37,8 @@ class NavItem:
 
 SUPERVISION = _("执法监督")
 SERVICES = _("警快办")
+LEGAL = _("法制")
+TRAINING = _("教育训练")
 REFERENCE = _("基础数据")
 SYSTEM = _("系统管理")
 
@@ -57,6 +59,17 @@ NAV = (
         (C.EDIT_CATALOGUE, C.PUBLISH_LIST),
         SERVICES,
     ),
+    NavItem(_("复议诉讼"), "litigation:list", (C.HANDLE_LITIGATION, C.SUPERVISE), LEGAL),
+    NavItem(_("信访"), "petitions:list", (C.HANDLE_PETITIONS, C.SUPERVISE), LEGAL),
+    NavItem(_("矛盾纠纷调解"), "petitions:mediations", (C.HANDLE_PETITIONS, C.SUPERVISE), LEGAL),
+    NavItem(_("规范性文件"), "rulebook:documents", (C.MANAGE_RULEBOOK, C.SUPERVISE), LEGAL),
+    NavItem(_("立法储备"), "rulebook:projects", (C.MANAGE_RULEBOOK, C.SUPERVISE), LEGAL),
+    NavItem(_("重大行政决策"), "rulebook:decisions", (C.MANAGE_RULEBOOK, C.SUPERVISE), LEGAL),
+    NavItem(_("法律修改影响"), "rulebook:impact", (C.MANAGE_RULEBOOK, C.SUPERVISE), LEGAL),
+    NavItem(_("我的培训与考试"), "training:mine", C.TAKE_EXAMS, TRAINING),
+    NavItem(_("培训课程"), "training:courses", (C.MANAGE_TRAINING, C.SUPERVISE), TRAINING),
+    NavItem(_("培训计划"), "training:plans", (C.MANAGE_TRAINING, C.SUPERVISE), TRAINING),
+    NavItem(_("执法资格考试"), "training:sittings", C.MANAGE_TRAINING, TRAINING),
     NavItem(_("组织机构"), "org:tree", C.VIEW_SCOPED_DATA, REFERENCE),
     NavItem(_("执法人员"), "org:officers", C.VIEW_SCOPED_DATA, REFERENCE),
     NavItem(_("执法事项"), "catalog:items", None, REFERENCE),

@@ -35,6 +35,11 @@ class Capability(StrEnum):
     HANDLE_SERVICES = "handle_services"  # 警快办: accept, decide and complete applications
     EDIT_CATALOGUE = "edit_catalogue"  # draft editions of the lists, enforcement items
     PUBLISH_LIST = "publish_list"  # freeze a draft edition and make it the live one
+    HANDLE_LITIGATION = "handle_litigation"  # 行政复议答复、行政诉讼应诉 (法制部门)
+    HANDLE_PETITIONS = "handle_petitions"  # 信访事项受理、办理，矛盾纠纷调解
+    MANAGE_RULEBOOK = "manage_rulebook"  # 规范性文件、立法储备、重大行政决策、合法性审核
+    MANAGE_TRAINING = "manage_training"  # 培训计划、课程、执法资格考试的组织与阅卷
+    TAKE_EXAMS = "take_exams"  # 参加培训与执法资格考试（本人）
     # 系统管理员: accounts and reference data, no business records.
     MANAGE_ACCOUNTS = "manage_accounts"
     IMPORT_REFERENCE_DATA = "import_reference_data"  # units, officers, items
@@ -48,14 +53,27 @@ class Capability(StrEnum):
 C = Capability
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.OFFICER: frozenset({C.VIEW_SCOPED_DATA, C.HANDLE_CASES}),
+    Role.OFFICER: frozenset({C.VIEW_SCOPED_DATA, C.HANDLE_CASES, C.HANDLE_PETITIONS, C.TAKE_EXAMS}),
     Role.LEGAL_OFFICER: frozenset(
-        {C.VIEW_SCOPED_DATA, C.REVIEW_CASES, C.REVEAL_ID_NUMBER, C.EDIT_CATALOGUE}
+        {
+            C.VIEW_SCOPED_DATA,
+            C.REVIEW_CASES,
+            C.REVEAL_ID_NUMBER,
+            C.EDIT_CATALOGUE,
+            C.HANDLE_LITIGATION,
+            C.MANAGE_RULEBOOK,
+            C.MANAGE_TRAINING,
+            C.TAKE_EXAMS,
+        }
     ),
-    Role.CLERK: frozenset({C.VIEW_SCOPED_DATA, C.HANDLE_CASES, C.REVEAL_ID_NUMBER}),
-    Role.SUPERVISOR: frozenset({C.VIEW_SCOPED_DATA, C.SUPERVISE, C.REVEAL_ID_NUMBER}),
-    Role.LEADER: frozenset({C.VIEW_SCOPED_DATA, C.SUPERVISE, C.PUBLISH_LIST}),
-    Role.WINDOW: frozenset({C.HANDLE_SERVICES, C.REVEAL_ID_NUMBER}),
+    Role.CLERK: frozenset(
+        {C.VIEW_SCOPED_DATA, C.HANDLE_CASES, C.REVEAL_ID_NUMBER, C.HANDLE_PETITIONS, C.TAKE_EXAMS}
+    ),
+    Role.SUPERVISOR: frozenset({C.VIEW_SCOPED_DATA, C.SUPERVISE, C.REVEAL_ID_NUMBER, C.TAKE_EXAMS}),
+    Role.LEADER: frozenset({C.VIEW_SCOPED_DATA, C.SUPERVISE, C.PUBLISH_LIST, C.TAKE_EXAMS}),
+    Role.WINDOW: frozenset(
+        {C.HANDLE_SERVICES, C.REVEAL_ID_NUMBER, C.HANDLE_PETITIONS, C.TAKE_EXAMS}
+    ),
     Role.SYSTEM_ADMIN: frozenset({C.MANAGE_ACCOUNTS, C.IMPORT_REFERENCE_DATA}),
     Role.SECURITY_ADMIN: frozenset({C.ASSIGN_ROLES, C.UNLOCK_ACCOUNTS}),
     Role.AUDIT_ADMIN: frozenset({C.READ_AUDIT_LOG}),
@@ -70,6 +88,11 @@ BUSINESS_DATA_CAPABILITIES = frozenset(
         C.REVEAL_ID_NUMBER,
         C.SUPERVISE,
         C.HANDLE_SERVICES,
+        C.HANDLE_LITIGATION,
+        C.HANDLE_PETITIONS,
+        C.MANAGE_RULEBOOK,
+        C.MANAGE_TRAINING,
+        C.TAKE_EXAMS,
     }
 )
 
