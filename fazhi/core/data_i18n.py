@@ -37,6 +37,7 @@ SOURCES: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
     # warning rules' names (stored on each warning; shown with `{% translate w.name %}`)
     ("warnings", (("rules", "*", "name"),)),
     ("services", (("rules", "*", "name"),)),
+    ("training", (("title",), ("levels", "*", "name"), ("warnings", "*", "name"))),
 )
 # Years whose statutory holidays (no State Council notice) name their days, two festivals on one
 # day included ("中秋节、国庆节").

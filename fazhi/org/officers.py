@@ -135,6 +135,12 @@ EDITABLE_FIELDS = (
     "qualification_expires_on",
 )
 
+QUALIFICATION_FIELDS = (
+    "qualification_level",
+    "qualification_granted_on",
+    "qualification_expires_on",
+)
+
 
 def _snapshot(officer: Officer) -> dict[str, Any]:
     # The audit log never holds a full ID number: it records the masked form.
@@ -191,9 +197,18 @@ def _validate(officer: Officer, changes: dict[str, Any]) -> None:
 def update_officer(officer: Officer, changes: dict[str, Any], *, actor: Any) -> Officer:
     """Apply CHANGES to OFFICER after validating them, and audit the fields before/after.
 
-    Only the 系统管理员 (Capability.IMPORT_REFERENCE_DATA) maintains officer records.
+    Only the 系统管理员 (Capability.IMPORT_REFERENCE_DATA) maintains officer records; the
+    training department (Capability.MANAGE_TRAINING) may change the qualification fields alone,
+    which is how a published exam result grants or renews a level (fazhi.training.exams).
     """
-    require_capability(actor, Capability.IMPORT_REFERENCE_DATA)
+    qualification_only = bool(changes) and set(changes) <= set(QUALIFICATION_FIELDS)
+    if not (
+        qualification_only
+        and actor is not None
+        and getattr(actor, "is_authenticated", False)
+        and actor.has_capability(Capability.MANAGE_TRAINING)
+    ):
+        require_capability(actor, Capability.IMPORT_REFERENCE_DATA)
     changes = dict(changes)
     _validate(officer, changes)
     before = _snapshot(officer)
