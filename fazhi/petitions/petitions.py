@@ -562,3 +562,19 @@ def answer_review(
 
 def open_deadlines(petition: Petition) -> list[Any]:
     return list(petition.deadlines.filter(status=DeadlineStatus.OPEN).order_by("due_on"))
+
+
+@transaction.atomic
+def reveal_id_number(petition: Petition, *, actor: Any, ip_address: str | None = None) -> str:
+    """Return the petitioner's full ID number and record that ACTOR saw it (``pii.reveal``)."""
+    require_capability(actor, Capability.REVEAL_ID_NUMBER)
+    if not Petition.objects.visible_to(actor).filter(pk=petition.pk).exists():
+        raise PermissionDeniedError(_("该信访事项不在您的数据范围内。"))
+    audit.record(
+        actor,
+        "pii.reveal",
+        petition,
+        changes={"field": "petitioner_id_number", "number": petition.number},
+        ip_address=ip_address,
+    )
+    return petition.petitioner_id_number

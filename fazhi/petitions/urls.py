@@ -1,4 +1,18 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from fazhi.petitions import views
 
 app_name = "petitions"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.petition_list, name="list"),
+    path("new/", views.petition_new, name="new"),
+    path("new/check/", views.petition_check, name="check"),
+    path("<int:pk>/", views.petition_detail, name="detail"),
+    path("<int:pk>/act/<str:code>/", views.petition_act, name="act"),
+    path("<int:pk>/reveal-id/", views.reveal_id, name="reveal_id"),
+    path("claims/<int:pk>/", views.claim_classify, name="classify"),
+    path("mediations/", views.mediation_list, name="mediations"),
+    path("mediations/new/", views.mediation_new, name="mediation_new"),
+    path("mediations/<int:pk>/", views.mediation_detail, name="mediation"),
+    path("mediations/<int:pk>/act/<str:code>/", views.mediation_act, name="mediation_act"),
+]
