@@ -12,6 +12,8 @@ class LitigationConfig(AppConfig):
         from fazhi.litigation import metrics  # noqa: F401 - registers the litigation metrics
         from fazhi.litigation.alerts import SOURCE, run_examples
         from fazhi.litigation.packs import KIND, count_rules, load_pack
+        from fazhi.litigation.review import REVIEW_KIND, flagged_cases
+        from fazhi.supervision.review import register_kind
 
         register(
             PackKind(
@@ -19,3 +21,5 @@ class LitigationConfig(AppConfig):
             )
         )
         warnings.register(SOURCE)
+        # 评查: a case whose act was corrected is put forward for case-quality review.
+        register_kind(REVIEW_KIND, _("复议诉讼中被纠错的案件"), flagged_cases)

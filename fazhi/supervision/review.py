@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -340,6 +340,14 @@ EVENT_KINDS: dict[str, tuple[StrOrPromise, str, dict[str, Any]]] = {
 }
 PROCEDURE_PREFIX = "procedure:"
 ITEM_PREFIX = "item:"
+# Kinds the apps above contribute (a label and a function returning the condition on cases),
+# e.g. the litigation app's cases whose act a reconsideration or a court corrected.
+CONTRIBUTED_KINDS: dict[str, tuple[StrOrPromise, Callable[[], Q]]] = {}
+
+
+def register_kind(code: str, label: StrOrPromise, condition: Callable[[], Q]) -> None:
+    """Offer the kind CODE to the review (from the contributing app's AppConfig.ready)."""
+    CONTRIBUTED_KINDS[code] = (label, condition)
 
 
 def _procedure_names() -> dict[str, str]:
@@ -349,6 +357,7 @@ def _procedure_names() -> dict[str, str]:
 def kind_choices() -> list[tuple[str, str]]:
     """Return the (code, label) of every kind the form offers (items are typed as codes)."""
     fixed = [(code, str(label)) for code, (label, _kind, _data) in EVENT_KINDS.items()]
+    fixed += [(code, str(label)) for code, (label, _cond) in CONTRIBUTED_KINDS.items()]
     procedures = [
         (f"{PROCEDURE_PREFIX}{pid}", _("办案程序：%(name)s") % {"name": name})
         for pid, name in _procedure_names().items()
@@ -370,6 +379,9 @@ def case_kinds(codes: Iterable[str]) -> list[CaseKind]:
         if code in EVENT_KINDS:
             label, event, data = EVENT_KINDS[code]
             out[code] = CaseKind(code, str(label), _has_event(event, **data))
+        elif code in CONTRIBUTED_KINDS:
+            label, condition = CONTRIBUTED_KINDS[code]
+            out[code] = CaseKind(code, str(label), condition())
         elif code.startswith(PROCEDURE_PREFIX) and code[len(PROCEDURE_PREFIX) :] in procedures:
             pid = code[len(PROCEDURE_PREFIX) :]
             label = _("办案程序：%(name)s") % {"name": procedures[pid]}

@@ -1,5 +1,6 @@
 import pytest
 
+from fazhi.cases.models import Case
 from fazhi.core import warnings
 from fazhi.core.errors import LegalRuleViolation, PermissionDeniedError
 from fazhi.core.roles import Role
@@ -205,3 +206,24 @@ def test_a_loss_flags_the_case_and_the_supervisor_issues_the_order(tree):
     assert not MatterWarning.objects.filter(
         matter=matter, rule="FUYI_JIUCUO_UNORDERED", state="open"
     ).exists()
+
+
+def test_a_lost_case_is_offered_to_the_case_quality_review(tree):
+    from fazhi.cases.tests.factories import open_public_order_case
+    from fazhi.supervision import review
+
+    case, _clerk = open_public_order_case(tree["s1"], accepted="2026-01-05 10:00")
+    other, _clerk = open_public_order_case(tree["s1"], accepted="2026-01-06 10:00")
+    matter = register(tree["d1"], case=case, act="", received="2026-03-02")
+    register(tree["d1"], case=other, act="", received="2026-03-03")
+    actor = legal_for(tree["d1"])
+    matters.record_outcome(
+        matter,
+        OutcomeIn("confirmed_illegal", day("2026-04-20"), "decision"),
+        actor=actor,
+        at=at("2026-04-21 10:00"),
+    )
+
+    assert ("litigation_corrected", "复议诉讼中被纠错的案件") in review.kind_choices()
+    [kind] = review.case_kinds(["litigation_corrected"])
+    assert list(Case.objects.filter(kind.condition)) == [case]

@@ -308,6 +308,7 @@ def test_the_form_offers_every_kind_and_procedure_pack(client, supervisor):
         "seizure",
         "legal_review",
         "mediation",
+        "litigation_corrected",  # contributed by the litigation app
         "procedure:admin-general",
         "procedure:zhian-fast",
         "procedure:zhian-general",
