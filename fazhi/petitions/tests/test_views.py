@@ -1,6 +1,5 @@
 """The petition pages: intake, the routing screen, the actions, mediation; scope and roles."""
 
-
 import pytest
 import time_machine
 
