@@ -41,7 +41,8 @@ def test_a_failed_public_order_mediation_sends_the_case_to_the_penalty_procedure
     )
     mediation.refresh_from_db()
     assert mediation.status == MediationStatus.FAILED
-    assert case.number in mediation.referral and "第九条" in mediation.referral
+    assert case.number in mediation.referral
+    assert "第九条" in mediation.referral
     assert case.events.filter(kind="mediation_failed").count() == 1
 
 

@@ -41,7 +41,7 @@ def test_the_ontime_rate_counts_replies_on_or_before_the_last_day(tree):
 
 
 def test_accepted_and_repeat_figures(tree):
-    first, actor = accepted_petition(tree["s1"])
+    _first, actor = accepted_petition(tree["s1"])
     receive(tree["s1"], actor, received_on=dt.date(2026, 4, 1), now="2026-04-01 10:00")
     accepted = metrics.get("petitions_accepted")(MARCH_TO_JUNE, tree["city"])
     repeat = metrics.get("petition_repeat_rate")(MARCH_TO_JUNE, tree["city"])
