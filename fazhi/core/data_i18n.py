@@ -38,6 +38,30 @@ SOURCES: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
     ("warnings", (("rules", "*", "name"),)),
     ("services", (("rules", "*", "name"),)),
     ("training", (("title",), ("levels", "*", "name"), ("warnings", "*", "name"))),
+    (
+        "rulebook",
+        (
+            ("title",),
+            ("steps", "*", "name"),
+            ("steps", "*", "outcomes", "*", "name"),
+            ("steps", "*", "fields", "*", "label"),
+            ("steps", "*", "requires", "*", "message"),
+            ("warnings", "*", "name"),
+        ),
+    ),
+    (
+        "petitions",
+        (
+            ("windows", "*", "name"),
+            ("routes", "*", "name"),
+            ("routes", "*", "reason"),
+            ("routes", "*", "tell"),
+            ("routes", "*", "unverified_reason"),
+            ("routes", "*", "cite_note"),
+            ("deadlines", "*", "name"),
+            ("warnings", "*", "name"),
+        ),
+    ),
 )
 # Years whose statutory holidays (no State Council notice) name their days, two festivals on one
 # day included ("中秋节、国庆节").
