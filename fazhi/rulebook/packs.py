@@ -151,12 +151,7 @@ def pack_for(subject: str, day: dt.date) -> RulebookPack:
 
 def warning_rules(subject: str, day: dt.date) -> list[WarningRule]:
     packs: tuple[RulebookPack, ...] = pack_registry.in_force("rulebook", day)
-    return [
-        rule
-        for p in packs
-        if p.subject == subject
-        for rule in p.warnings
-    ]
+    return [rule for p in packs if p.subject == subject for rule in p.warnings]
 
 
 # --------------------------------------------------------------------------- preconditions
