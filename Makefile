@@ -38,7 +38,7 @@ locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po
 ## the worker stops with the server (the trap)
 demo: setup
 	$(FAZHI) migrate --no-input -v0
-	$(FAZHI) demo
+	FAZHI_DEMO=1 $(FAZHI) demo
 	$(FAZHI) scan
 	@echo "Fazhi: http://$(HOST):$(PORT)/  (public site: http://$(HOST):$(PORT)/public/, API docs: /api/v1/docs)"
 	$(FAZHI) run_huey & worker=$$!; \

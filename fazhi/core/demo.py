@@ -18,7 +18,8 @@ Dates are relative to ON (the day of the run), so that "expiring within 90 days"
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -126,10 +127,17 @@ def load(
         if not (registered.needs == "laws" and not laws)
         and not (registered.needs == "cases" and not cases)
     ]
+    from django.contrib.auth import get_user_model
+    from django.db.models import Max
+
+    users = get_user_model().objects
+    last_before = users.aggregate(last=Max("pk"))["last"] or 0
     progress.plan(len(chosen))  # fazhi demo: a bar on a terminal, a line per step elsewhere
     for registered in chosen:
         progress.stage(registered.name)
         registered.run(run)
+    # Every account a step created carries the published demo password: mark it (ADR 0024).
+    users.filter(pk__gt=last_before, is_demo=False).update(is_demo=True)
     result = run.result
     for name, report in result.reports.items():
         if report.rejected:
@@ -138,6 +146,34 @@ def load(
                 f"{name}: {len(report.rejected)} rejected, e.g. row {first.row} {first.field}: {first.reason}"
             )
     return result
+
+
+DEMO_ENV = "FAZHI_DEMO"
+
+
+def refusal(environ: Mapping[str, str] | None = None) -> str | None:
+    """Return why ``fazhi demo`` must not run here, or None.
+
+    The demo creates accounts with a published password, so it runs only on a database whose
+    every account is a demo account (``is_demo``), and only when asked for explicitly with
+    FAZHI_DEMO=1 (``make demo`` sets it): never by accident on a bureau's database.
+    """
+    from django.contrib.auth import get_user_model
+    from django.utils.translation import gettext as _
+
+    others = get_user_model().objects.filter(is_demo=False)
+    count = others.count()
+    if count:
+        names = "、".join(others.order_by("username").values_list("username", flat=True)[:3])
+        return _(
+            "拒绝加载演示数据：数据库中有 %(count)d 个非演示账号（%(names)s 等）。演示数据带有公开"
+            "的演示密码，只能加载到只含演示账号的数据库。"
+        ) % {"count": count, "names": names}
+    if (os.environ if environ is None else environ).get(DEMO_ENV) != "1":
+        return _(
+            "拒绝加载演示数据：请明确要求，设置环境变量 FAZHI_DEMO=1 后再运行（make demo 已设置）。"
+        )
+    return None
 
 
 def import_rows(importer: type, headers: list[str], rows: list[list[Any]]) -> ImportReport:

@@ -221,7 +221,9 @@ def _accounts(size: DemoSize, result: DemoResult) -> list[DemoAccount]:
         scope = units.get(scope_code) if scope_code else None
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, role=role, scope_unit=scope, officer=officer)
+            user = User(
+                username=username, role=role, scope_unit=scope, officer=officer, is_demo=True
+            )
             user.full_name = officer.name if officer else str(Role(role).label)
             user.set_password(DEMO_PASSWORD)
             user.save()

@@ -113,3 +113,69 @@ class RoleForm(StyledForm):
         required=False,
         to_field_name="code",
     )
+
+
+class _NewPasswordMixin(forms.Form):
+    new_password1 = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("再次输入新密码"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_new_password2(self) -> str:
+        first = self.cleaned_data.get("new_password1")
+        second: str = self.cleaned_data["new_password2"]
+        if first and first != second:
+            raise forms.ValidationError(gettext("两次输入的新密码不一致。"))
+        return second
+
+
+def password_rules() -> list[str]:
+    """The password policy, as the help text of Django's configured validators says it."""
+    from django.contrib.auth.password_validation import password_validators_help_texts
+
+    return [str(text) for text in password_validators_help_texts()]
+
+
+class ActivationForm(_NewPasswordMixin, StyledForm):
+    """The owner's activation: username, the two halves of the code, the chosen password."""
+
+    username = forms.CharField(
+        label=_("用户名"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    system_code = forms.CharField(
+        label=_("激活码（系统管理员）"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    security_code = forms.CharField(
+        label=_("激活码（安全管理员）"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    field_order = [  # noqa: RUF012 - Django reads it as a class attribute
+        "username",
+        "system_code",
+        "security_code",
+        "new_password1",
+        "new_password2",
+    ]
+
+
+class PasswordChangeForm(_NewPasswordMixin, StyledForm):
+    old_password = forms.CharField(
+        label=_("原密码"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["old_password", "new_password1", "new_password2"]  # noqa: RUF012 - as above

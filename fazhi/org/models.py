@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Self
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -223,6 +224,14 @@ class User(AbstractUser):
         verbose_name=_("对应民警"),
     )
 
+    # 演示账号: created by `fazhi demo` with the documented demo password. `fazhi demo` refuses
+    # to run on a database holding any account that is not one (docs/decisions/0024).
+    is_demo = models.BooleanField(_("演示账号"), default=False)
+    # Set when someone other than the owner knew the password (accounts created before ADR 0024):
+    # the owner must choose a new one before doing anything else.
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    password_changed_at = models.DateTimeField(_("密码设置时间"), null=True, blank=True)
+
     objects: ClassVar[UserManager[Self]] = UserManager()
 
     class Meta:
@@ -230,6 +239,19 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self.password_changed_at = None
+
+    @property
+    def is_pending_activation(self) -> bool:
+        """An account whose owner has not chosen a password yet (new, or reset)."""
+        return not self.has_usable_password()
 
     @property
     def capabilities(self) -> frozenset[Capability]:
@@ -259,3 +281,51 @@ class ApiToken(models.Model):  # API 访问令牌
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords, so that none of the last N is chosen again."""
+
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="password_history", verbose_name=_("用户")
+    )
+    password = models.CharField(_("密码哈希"), max_length=128)
+    created_at = models.DateTimeField(_("设置时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("历史密码")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
+
+class ActivationPart(models.TextChoices):
+    SYSTEM = "system", _("系统管理员部分")
+    SECURITY = "security", _("安全管理员部分")
+
+
+class ActivationCode(models.Model):
+    """One half of a one-time activation: issued by one administrator, stored as a keyed hash.
+
+    The owner needs both halves (the 系统管理员's and the 安全管理员's) to choose a password,
+    so neither administrator alone can activate an account and act as its owner.
+    """
+
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="activation_codes", verbose_name=_("账号")
+    )
+    part = models.CharField(_("部分"), max_length=16, choices=ActivationPart.choices)
+    code_hash = models.CharField(_("激活码哈希"), max_length=64)
+    issued_by = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name=_("签发人"))
+    issued_at = models.DateTimeField(_("签发时间"))
+    expires_at = models.DateTimeField(_("有效期至"))
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("激活码")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "part"], name="one_activation_code_per_part")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.part}"

@@ -19,4 +19,12 @@ urlpatterns = [
     ),
     path("accounts/<str:username>/role/", views.account_assign_role, name="account_assign_role"),
     path("accounts/<str:username>/unlock/", views.account_unlock, name="account_unlock"),
+    path("accounts/<str:username>/reset/", views.account_reset, name="account_reset"),
+    path(
+        "accounts/<str:username>/activation/",
+        views.account_issue_activation,
+        name="account_issue_activation",
+    ),
+    path("activate/", views.activate, name="activate"),
+    path("password/", views.password_change, name="password_change"),
 ]

@@ -5,11 +5,18 @@ Views are thin: they scope with ``visible_to``, call a domain function, render.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -17,15 +24,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
+from fazhi.audit.auth_events import client_address
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
 from fazhi.core.roles import Capability as C
 from fazhi.org import accounts, officers
-from fazhi.org.forms import AccountCreateForm, LinkOfficerForm, OfficerFilterForm, RoleForm
+from fazhi.org.forms import (
+    AccountCreateForm,
+    ActivationForm,
+    LinkOfficerForm,
+    OfficerFilterForm,
+    PasswordChangeForm,
+    RoleForm,
+    password_rules,
+)
 from fazhi.org.models import Officer, Unit, User
+from fazhi.org.passwords import expiry_state
 
 PAGE_SIZE = 50
 
@@ -160,14 +178,35 @@ def _run(request: HttpRequest, operation: Callable[[], object], success: str) ->
         messages.success(request, success)
 
 
+def _account_list(
+    request: HttpRequest, form: AccountCreateForm, issued: accounts.Activation | None
+) -> HttpResponse:
+    users = User.objects.select_related("officer", "scope_unit").order_by("username")
+    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    response = render(
+        request,
+        "org/accounts/list.html",
+        {
+            "form": form,
+            "page": page,
+            "issued": issued,
+            "link_form": LinkOfficerForm(),
+            "activation_hours": settings.FAZHI_ACTIVATION_HOURS,
+        },
+    )
+    if issued:
+        response["Cache-Control"] = "no-store"  # the activation code is shown once
+    return response
+
+
 @requires(C.MANAGE_ACCOUNTS)
 def account_list(request: HttpRequest) -> HttpResponse:
-    """The system administrator's page: create, deactivate, link to an officer."""
+    """The system administrator's page: create, deactivate, link to an officer, reset."""
     form = AccountCreateForm(request.POST or None)
-    created = None
+    issued = None
     if request.method == "POST" and form.is_valid():
         try:
-            user, password = accounts.create_account(
+            _user, issued = accounts.create_account(
                 form.cleaned_data["username"],
                 form.cleaned_data["full_name"],
                 officer=form.cleaned_data["police_number"],
@@ -176,18 +215,21 @@ def account_list(request: HttpRequest) -> HttpResponse:
         except FazhiError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
-            created = {"user": user, "password": password}
             form = AccountCreateForm()
-    users = User.objects.select_related("officer", "scope_unit").order_by("username")
-    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
-    response = render(
-        request,
-        "org/accounts/list.html",
-        {"form": form, "page": page, "created": created, "link_form": LinkOfficerForm()},
-    )
-    if created:
-        response["Cache-Control"] = "no-store"  # the initial password is shown once
-    return response
+    return _account_list(request, form, issued)
+
+
+@require_POST
+@requires(C.MANAGE_ACCOUNTS)
+def account_reset(request: HttpRequest, username: str) -> HttpResponse:
+    """Invalidate the password and show the new 系统管理员 activation half once."""
+    user = get_object_or_404(User, username=username)
+    try:
+        issued = accounts.reset_password(user, actor=_signed_in(request))
+    except FazhiError as exc:
+        messages.error(request, str(exc))
+        return redirect("org:accounts")
+    return _account_list(request, AccountCreateForm(), issued)
 
 
 @require_POST
@@ -227,29 +269,51 @@ def account_link_officer(request: HttpRequest, username: str) -> HttpResponse:
 # --- Accounts: 安全管理员 ---------------------------------------------------------------------
 
 
-@requires(C.ASSIGN_ROLES)
-def account_roles(request: HttpRequest) -> HttpResponse:
-    """The security administrator's page: roles, scopes, locked accounts."""
+def _account_roles(request: HttpRequest, issued: accounts.Activation | None) -> HttpResponse:
     users = User.objects.select_related("scope_unit").order_by("username")
     page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
-    locked = accounts.locked_usernames()
+    locked = accounts.lockouts()
     rows = [
         (
             user,
             RoleForm(initial={"role": user.role, "scope_unit": user.scope_unit}, auto_id=False),
-            user.username in locked,
+            locked.get(user.username, []),
         )
         for user in page
     ]
-    return render(
+    response = render(
         request,
         "org/accounts/roles.html",
         {
             "page": page,
             "rows": rows,
+            "issued": issued,
+            "activation_hours": settings.FAZHI_ACTIVATION_HOURS,
             "can_unlock": _signed_in(request).has_capability(C.UNLOCK_ACCOUNTS),
         },
     )
+    if issued:
+        response["Cache-Control"] = "no-store"  # the activation code is shown once
+    return response
+
+
+@requires(C.ASSIGN_ROLES)
+def account_roles(request: HttpRequest) -> HttpResponse:
+    """The security administrator's page: roles, scopes, activations, locked accounts."""
+    return _account_roles(request, None)
+
+
+@require_POST
+@requires(C.ASSIGN_ROLES)
+def account_issue_activation(request: HttpRequest, username: str) -> HttpResponse:
+    """Issue the 安全管理员's half of a pending account's activation and show it once."""
+    user = get_object_or_404(User, username=username)
+    try:
+        issued = accounts.issue_security_activation(user, actor=_signed_in(request))
+    except FazhiError as exc:
+        messages.error(request, str(exc))
+        return redirect("org:account_roles")
+    return _account_roles(request, issued)
 
 
 @require_POST
@@ -285,3 +349,90 @@ def account_unlock(request: HttpRequest, username: str) -> HttpResponse:
         _("账号 %(username)s 已解锁。") % {"username": username},
     )
     return redirect("org:account_roles")
+
+
+# --- The owner: activation and password change ---------------------------------------------------
+
+
+@never_cache
+@sensitive_post_parameters()
+def activate(request: HttpRequest) -> HttpResponse:
+    """The owner of a new or reset account chooses a password with both activation halves."""
+    if request.user.is_authenticated:
+        return redirect("core:home")
+    form = ActivationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            accounts.activate(
+                data["username"],
+                data["system_code"],
+                data["security_code"],
+                data["new_password1"],
+                ip_address=client_address(request),
+            )
+        except FazhiError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, _("账号已激活，请用新密码登录。"))
+            return redirect("login")
+    return render(request, "registration/activate.html", {"form": form, "rules": password_rules()})
+
+
+@never_cache
+@sensitive_post_parameters()
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Every user changes their own password here (and must, when it is forced or expired)."""
+    user = _signed_in(request)
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            accounts.change_password(
+                user,
+                form.cleaned_data["old_password"],
+                form.cleaned_data["new_password1"],
+                ip_address=client_address(request),
+            )
+        except FazhiError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            update_session_auth_hash(request, user)  # stay signed in with the new password
+            messages.success(request, _("密码已修改。"))
+            return redirect("core:home")
+    return render(
+        request,
+        "registration/password_change.html",
+        {"form": form, "rules": password_rules(), "expiry": expiry_state(user)},
+    )
+
+
+def locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """django-axes' lockout response: the page says how long this address must still wait."""
+    username = get_client_username(request, credentials) or ""
+    address = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
+    last = (
+        AccessAttempt.objects.filter(username=username, ip_address=address)
+        .order_by("-attempt_time")
+        .values_list("attempt_time", flat=True)
+        .first()
+    )
+    cool_off = dt.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    until = (last or timezone.now()) + cool_off
+    seconds = max((until - timezone.now()).total_seconds(), 0)
+    context = {
+        "username": username,
+        "until": until,
+        "minutes": max(math.ceil(seconds / 60), 1),
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+    }
+    return render(
+        request,
+        "registration/locked_out.html",
+        context,
+        status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429),
+    )

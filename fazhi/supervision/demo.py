@@ -622,6 +622,7 @@ def _responders(units: set[Unit], result: DemoSupervision) -> dict[int, User]:
                 scope_unit=unit,
                 officer=officer,
                 full_name=officer.name if officer else unit.name,
+                is_demo=True,  # `fazhi demo` runs only where every account is a demo one
             )
             if password is None:  # one hash for all: hashing is slow, the password is public
                 password = make_password(DEMO_PASSWORD)

@@ -19,7 +19,9 @@ def environment(tmp_path: Path, **env: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith(("LANG", "LC_", "DATABASE_URL", "FAZHI_", "DJANGO_SETTINGS"))
     }
-    environ.update({"FAZHI_VAR_DIR": str(tmp_path / "var"), **env})
+    # FAZHI_DEMO=1: these tests ask for `fazhi demo` explicitly, as `make demo` does (ADR 0024);
+    # a test of the refusal passes FAZHI_DEMO="".
+    environ.update({"FAZHI_VAR_DIR": str(tmp_path / "var"), "FAZHI_DEMO": "1", **env})
     return environ
 
 

@@ -47,6 +47,8 @@ PAGES = [
     ("org:account_roles", "get", Role.SECURITY_ADMIN),
     ("org:account_assign_role", "post", Role.SECURITY_ADMIN),
     ("org:account_unlock", "post", Role.SECURITY_ADMIN),
+    ("org:account_reset", "post", Role.SYSTEM_ADMIN),
+    ("org:account_issue_activation", "post", Role.SECURITY_ADMIN),
     ("audit:log", "get", Role.AUDIT_ADMIN),
     ("audit:verify", "post", Role.AUDIT_ADMIN),
 ]
@@ -55,6 +57,8 @@ TAKES_USERNAME = {
     "org:account_link_officer",
     "org:account_assign_role",
     "org:account_unlock",
+    "org:account_reset",
+    "org:account_issue_activation",
 }
 ROLES = [
     Role.SYSTEM_ADMIN,
@@ -112,9 +116,10 @@ def test_only_the_system_administrator_deactivates(make_user, target, role):
 
 def test_a_new_account_is_an_officer_without_scope_and_sees_nothing(tree, admins):
     OfficerFactory(unit=tree["s1"])
-    user, password = accounts.create_account("zhangsan", "张三", actor=admins[Role.SYSTEM_ADMIN])
+    user, issued = accounts.create_account("zhangsan", "张三", actor=admins[Role.SYSTEM_ADMIN])
     assert (user.role, user.scope_unit) == (Role.OFFICER, None)
-    assert user.check_password(password)
+    assert user.is_pending_activation  # no password at all: only its owner will choose one
+    assert not user.check_password(issued.code)
     assert Officer.objects.visible_to(user).count() == 0
     (entry,) = acts("account.create")
     assert (entry.actor, entry.object_id) == (admins[Role.SYSTEM_ADMIN], str(user.pk))
@@ -127,13 +132,16 @@ def test_creating_a_taken_username_names_the_field(admins, target):
     assert "newcomer" in str(caught.value)
 
 
-def test_the_creation_page_shows_the_initial_password_once(client, admins):
+def test_the_creation_page_shows_the_activation_code_once_and_no_password(client, admins):
     client.force_login(admins[Role.SYSTEM_ADMIN])
     response = client.post(reverse("org:accounts"), {"username": "lisi", "full_name": "李四"})
-    password = response.context["created"]["password"]
-    assert User.objects.get(username="lisi").check_password(password)
+    code = response.context["issued"].code
+    user = User.objects.get(username="lisi")
+    assert user.is_pending_activation
     assert response["Cache-Control"] == "no-store"
-    assert password not in client.get(reverse("org:accounts")).content.decode()
+    assert code in response.content.decode()
+    assert code not in client.get(reverse("org:accounts")).content.decode()
+    assert not any(code in str(e.changes) for e in AuditEntry.objects.all())
 
 
 def test_security_administrator_sets_role_and_scope_and_it_is_audited(tree, admins, target):

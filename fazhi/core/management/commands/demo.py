@@ -6,7 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,10 @@ from fazhi.core import demo, progress
 
 
 class Command(BaseCommand):
-    help = "Load the deterministic demo data set (idempotent) and print the demo accounts."
+    help = (
+        "Load the deterministic demo data set (idempotent) and print the demo accounts. "
+        "Runs only with FAZHI_DEMO=1 and on a database holding demo accounts only."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -36,6 +39,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        refused = demo.refusal()
+        if refused:
+            raise CommandError(refused)
         size = demo.TINY if options["tiny"] else demo.FULL
         if options["applications"] is not None:
             size = dataclasses.replace(size, applications=max(options["applications"], 0))

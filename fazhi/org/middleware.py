@@ -1,0 +1,61 @@
+"""Send a signed-in user whose password must be changed to the password-change page first.
+
+Two cases (docs/decisions/0024): an administrator knew the password (``must_change_password``,
+set on accounts created before activation codes existed), or the bureau's maximum password age
+(``FAZHI_PASSWORD_MAX_AGE_DAYS``) has passed. Until the owner chooses a new password, every
+other page redirects there and the API answers 403; when expiry is near, a message warns once
+per session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from fazhi.org.passwords import expiry_state
+
+WARNED = "fazhi.password_expiry_warned"
+
+
+class PasswordPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        allowed = (
+            reverse("org:password_change"),
+            reverse("logout"),
+            reverse("set_language"),
+            "/static/",
+        )
+        if request.path.startswith(allowed):
+            return self.get_response(request)
+        expiry = expiry_state(user)
+        if getattr(user, "must_change_password", False) or expiry.expired:
+            reason = (
+                _("密码已过期，请先修改密码。")
+                if expiry.expired
+                else _("您的密码曾由管理员设置，请先修改为只有您知道的密码。")
+            )
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": reason, "code": "password_change_required"}, status=403
+                )
+            messages.warning(request, reason)
+            return redirect("org:password_change")
+        if expiry.warn and not request.session.get(WARNED):
+            request.session[WARNED] = True
+            messages.warning(
+                request,
+                _("您的密码将于 %(date)s 过期（还有 %(days)d 天），请及时修改。")
+                % {"date": expiry.expires_on, "days": expiry.days_left},
+            )
+        return self.get_response(request)
