@@ -17,7 +17,9 @@ from fazhi.petitions.models import (
     ReviewKind,
 )
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
+DATE = forms.DateInput(
+    attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+)
 TEXT = {"class": "form-control form-control-sm"}
 SELECT = {"class": "form-select form-select-sm"}
 
