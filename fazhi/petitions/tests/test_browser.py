@@ -13,7 +13,7 @@ from fazhi.core.clock import SHANGHAI
 from fazhi.core.roles import Role
 from fazhi.org.tests.factories import UserFactory, build_small_tree
 from fazhi.petitions.models import Petition, Status
-from tests.browser.conftest import CHROMIUM, browser, console_errors, page  # noqa: F401
+from tests.browser.conftest import CHROMIUM
 from tests.browser.test_flows import PASSWORD, csp_errors, log_in
 
 pytestmark = [
