@@ -27,7 +27,9 @@ def test_the_demo_writes_the_courses_a_year_of_exams_and_the_warnings_once(db):
     assert published.count() == 3
     assert Candidate.objects.filter(sitting__in=published, passed=True).exists()
     assert QualificationGrant.objects.filter(applied_at__isnull=False).exists()  # recruits' 基本级
-    assert QualificationGrant.objects.filter(applied_at__isnull=True, granted_on=dt.date(2026, 12, 8)).exists()
+    assert QualificationGrant.objects.filter(
+        applied_at__isnull=True, granted_on=dt.date(2026, 12, 8)
+    ).exists()
     assert TrainingWarning.objects.filter(state=WarningState.OPEN, rule="QUAL_EXPIRING").exists()
     assert TrainingWarning.objects.filter(state=WarningState.OPEN, rule="QUAL_EXPIRED").exists()
     assert first.changed
