@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import transaction
@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from fazhi.core import auditing, warnings
 from fazhi.core.errors import FazhiError, LegalRuleViolation
-from fazhi.law.citations import ProvisionNotFound, resolve_citation
+from fazhi.law.citations import ProvisionNotFound, find_law, parse_citation, resolve_citation
+from fazhi.law.models import Provision
 from fazhi.rulebook import packs
 from fazhi.rulebook.alerts import DOCUMENTS
 from fazhi.rulebook.models import (
@@ -131,25 +132,45 @@ class BasisResult:
     problem: str
 
 
+def resolve_basis(text: str, on: dt.date) -> Provision:
+    """The provision TEXT cites in the version in force ON; where that version is only a summary
+    (its official text not loaded, e.g. the 2025 治安管理处罚法) and lacks it, the provision of
+    the latest verified version (the citation then rests on an unverified number)."""
+    try:
+        return resolve_citation(text, on)
+    except ProvisionNotFound as error:
+        citation = parse_citation(text)
+        law = find_law(citation.law)
+        current = law.version_on(on)
+        if current is None or current.is_verified:
+            raise
+        for version in law.versions.filter(is_verified=True).order_by("-effective_from"):
+            try:
+                return resolve_citation(replace(citation, version=version.label), on)
+            except ProvisionNotFound:
+                continue
+        raise error from None
+
+
 @transaction.atomic
-def add_basis(doc: NormativeDocument, citation: str, *, actor: Any) -> BasisResult:
-    """Record a provision the document rests on, resolved against the law in force today."""
+def add_basis(
+    doc: NormativeDocument, citation: str, *, actor: Any, on: dt.date | None = None
+) -> BasisResult:
+    """Record a provision the document rests on, resolved against the law in force ON (the
+    publication day, else today)."""
     text = re.sub(r"\s+", "", citation or "")
     if not text:
         raise InvalidStep(_("请填写依据条款。"), field="citation")
-    problem = ""
-    provision = None
+    day = on or doc.published_on or timezone.localdate()
     try:
-        provision = resolve_citation(text, timezone.localdate())
+        provision = resolve_basis(text, day)
     except (ProvisionNotFound, ValueError) as error:
-        problem = str(error)
-    if provision is None:
-        raise InvalidStep(problem, field="citation")
+        raise InvalidStep(str(error), field="citation") from None
     row, _created = DocumentBasis.objects.get_or_create(
         document=doc, citation=text, defaults={"provision": provision}
     )
     auditing.record(actor, "rulebook.document.basis", doc, changes={"citation": text})
-    return BasisResult(row, True, "")
+    return BasisResult(row, provision.is_confirmed, "")
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from fazhi.rulebook.models import (
     LegislativeProject,
     LegislativeProposal,
     NormativeDocument,
+    ProjectStage,
 )
 
 PASSED = ("passed", "conditional")
@@ -87,14 +88,14 @@ def cleanup_overdue(period: Period, scope: Unit) -> MetricValue:
 @metric(
     "reserve_projects",
     name=_t(_("立法储备项目")),
-    formula=_t(_("截至期末已入库的立法储备项目数")),
+    formula=_t(_("截至期末已入库、尚未通过的立法储备项目数（已通过的转为立法后评估）")),
     unit=_t(_("个")),
     kind=MetricKind.COUNT,
 )
 def reserve_projects(period: Period, scope: Unit) -> MetricValue:
     rows = LegislativeProject.objects.filter(
         sponsor_id__in=_units(scope), entered_on__lte=period.end
-    )
+    ).exclude(stage=ProjectStage.ADOPTED)
     return _value(rows.count(), rows.count(), rows.select_related("sponsor"), False)
 
 
