@@ -578,3 +578,46 @@ def reveal_id_number(petition: Petition, *, actor: Any, ip_address: str | None =
         ip_address=ip_address,
     )
     return petition.petitioner_id_number
+
+
+@transaction.atomic
+def submit_online(new: NewPetition, *, citizen: Any, at: dt.datetime) -> Petition:
+    """Register a petition a citizen submits on 警快办 (网上信访): the citizen's account, no staff
+    actor; the same checks, deadlines and warnings as at the window (第二十三条第二款)."""
+    if new.channel != Channel.ONLINE:
+        raise PetitionRefused(_("网上提交的信访渠道为网上信访。"), field="channel")
+    if not Unit.objects.filter(pk=new.unit.pk, is_active=True).exists():
+        raise PetitionRefused(_("请选择受理单位。"), field="unit")
+    errors = check_new(new, _today(at))
+    if errors:
+        name, message = next(iter(errors.items()))
+        raise PetitionRefused(message, field=name)
+    id_number = new.petitioner_id_number.strip().upper()
+    phone = new.petitioner_phone.strip()
+    earlier = previous_petition(id_number, new.petitioner_name.strip(), phone, new.received_on)
+    petition = Petition.objects.create(
+        number=_number(new.unit, new.received_on.year),
+        unit=new.unit,
+        channel=Channel.ONLINE,
+        received_at=at,
+        received_on=new.received_on,
+        citizen=citizen,
+        petitioner_name=new.petitioner_name.strip(),
+        petitioner_id_number=id_number,
+        petitioner_phone=phone,
+        petitioner_address=new.petitioner_address.strip(),
+        matter=new.matter.strip(),
+        status=Status.RECEIVED,
+        repeat_of=earlier,
+    )
+    for text in new.claims:
+        if text.strip():
+            Claim.objects.create(petition=petition, text=text.strip())
+    _after(petition, at)
+    audit.record(
+        f"citizen:{citizen.pk}",
+        "petition.submit_online",
+        petition,
+        changes={"number": petition.number, "unit": new.unit.code},
+    )
+    return petition

@@ -1,6 +1,6 @@
 """警快办, the public site for citizens (/jkb/): login by phone code, apply, my applications, track."""
 
-from django.urls import path
+from django.urls import include, path
 
 from fazhi.services import public_views as views
 from fazhi.services import roster_views
@@ -20,4 +20,5 @@ urlpatterns = [
     path("mine/<str:receipt>/roster/", roster_views.upload_roster, name="roster"),
     path("track/", views.track, name="track"),
     path("uploads/<str:token>/", views.citizen_upload, name="upload"),
+    path("petitions/", include("fazhi.petitions.public_urls")),  # 网上信访 (petitions app)
 ]
