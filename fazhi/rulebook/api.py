@@ -1,5 +1,174 @@
-"""The rulebook endpoints under /api/v1/rulebook/."""
+"""The rulebook endpoints under /api/v1/rulebook/: the same domain functions as the pages.
 
-from ninja import Router
+A refused step answers 422 with the message, the field and the provision (fazhi.api); another
+unit's document answers 404 like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from fazhi.core.access import require_capability
+from fazhi.core.api_errors import ErrorOut
+from fazhi.core.roles import Capability
+from fazhi.rulebook import impact, lifecycle
+from fazhi.rulebook.models import NormativeDocument
 
 router = Router(tags=["rulebook"])
+MANAGE = Capability.MANAGE_RULEBOOK
+
+
+class DocumentOut(Schema):
+    id: int
+    title: str
+    unit: str
+    number: str
+    published_on: dt.date | None
+    effective_from: dt.date | None
+    valid_until: dt.date | None
+    filed_on: dt.date | None
+    ended_on: dt.date | None
+    end_kind: str
+    promoted: str
+    basis: list[str]
+
+
+class StepCheckOut(Schema):
+    step: str
+    name: str
+    allowed: bool
+    reason: str
+    basis: str
+    analogy: bool
+
+
+class StepRecordOut(Schema):
+    step: str
+    outcome: str
+    on: dt.date
+    data: dict[str, Any]
+
+
+class DocumentDetailOut(DocumentOut):
+    steps: list[StepRecordOut]
+    next_steps: list[StepCheckOut]
+
+
+class StepIn(Schema):
+    step: str
+    outcome: str = ""
+    on: dt.date | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class DocumentIn(Schema):
+    title: str
+    text: str
+    summary: str = ""
+
+
+def _out(doc: NormativeDocument) -> dict[str, Any]:
+    return {
+        "id": doc.pk,
+        "title": doc.title,
+        "unit": doc.unit.code,
+        "number": doc.number,
+        "published_on": doc.published_on,
+        "effective_from": doc.effective_from,
+        "valid_until": doc.valid_until,
+        "filed_on": doc.filed_on,
+        "ended_on": doc.ended_on,
+        "end_kind": doc.end_kind,
+        "promoted": doc.promoted,
+        "basis": [b.citation for b in doc.basis.all()],
+    }
+
+
+def _detail(doc: NormativeDocument) -> dict[str, Any]:
+    return {
+        **_out(doc),
+        "steps": [
+            {"step": s.step, "outcome": s.outcome, "on": s.on, "data": s.data}
+            for s in doc.steps.all()
+        ],
+        "next_steps": [
+            {
+                "step": c.step.code,
+                "name": c.step.name,
+                "allowed": c.allowed,
+                "reason": c.message,
+                "basis": c.basis,
+                "analogy": c.analogy,
+            }
+            for c in lifecycle.checks(doc)
+        ],
+    }
+
+
+def _document(request: HttpRequest, pk: int) -> NormativeDocument:
+    require_capability(request.user, MANAGE)
+    doc: NormativeDocument = get_object_or_404(
+        NormativeDocument.objects.visible_to(request.user).select_related("unit"), pk=pk
+    )
+    return doc
+
+
+@router.get("/documents", response=list[DocumentOut], summary="Normative documents of the scope")
+def list_documents(request: HttpRequest, in_force: bool = False) -> list[dict[str, Any]]:
+    require_capability(request.user, MANAGE)
+    rows = NormativeDocument.objects.visible_to(request.user).select_related("unit")
+    if in_force:
+        rows = rows.in_force(timezone.localdate())
+    return [_out(doc) for doc in rows.prefetch_related("basis")[:500]]
+
+
+@router.post(
+    "/documents", response={201: DocumentDetailOut, 422: ErrorOut}, summary="Start a draft"
+)
+def create_document(request: HttpRequest, payload: DocumentIn) -> Status[dict[str, Any]]:
+    require_capability(request.user, MANAGE)
+    doc = lifecycle.create_document(
+        title=payload.title,
+        unit=getattr(request.user, "scope_unit", None),
+        text=payload.text,
+        summary=payload.summary,
+        actor=request.user,
+    )
+    return Status(201, _detail(doc))
+
+
+@router.get("/documents/{pk}", response=DocumentDetailOut, summary="One document, its steps")
+def get_document(request: HttpRequest, pk: int) -> dict[str, Any]:
+    return _detail(_document(request, pk))
+
+
+@router.post(
+    "/documents/{pk}/steps",
+    response={201: DocumentDetailOut, 422: ErrorOut},
+    summary="Record a step of the procedure (refused with its basis when not allowed)",
+)
+def record_step(request: HttpRequest, pk: int, payload: StepIn) -> Status[dict[str, Any]]:
+    doc = _document(request, pk)
+    lifecycle.record_step(
+        doc,
+        payload.step,
+        outcome=payload.outcome,
+        data=payload.data,
+        on=payload.on,
+        actor=request.user,
+    )
+    doc.refresh_from_db()
+    return Status(201, _detail(doc))
+
+
+@router.get("/impact", summary="What a change of law touches (the report of `fazhi law impact`)")
+def impact_report(request: HttpRequest, law: str, old: str, new: str) -> dict[str, Any]:
+    require_capability(request.user, MANAGE)
+    return impact.report_for(law, old, new).as_dict()

@@ -12,6 +12,7 @@ written when the demo's first document exists.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 
@@ -82,7 +83,7 @@ def _publish(
     )
     for citation in basis:
         lifecycle.add_basis(doc, citation, actor=actor, on=on)
-    steps = (
+    steps: tuple[tuple[str, str, dict[str, Any]], ...] = (
         (
             "consultation",
             "",

@@ -1,0 +1,104 @@
+"""The API and the pages call the same domain functions: a refused step answers 422 with its
+basis; the public pages list the documents in force and neutralise spreadsheet formulas."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from fazhi.rulebook.public_views import safe_cell
+from fazhi.rulebook.tests.factories import draft, published
+
+
+@pytest.fixture
+def legal(tree, make_user):
+    return make_user("legal_officer", tree["city"])
+
+
+def test_the_api_refuses_publication_without_review_with_its_basis(client, tree, legal):
+    doc = draft(tree["city"], legal)
+    client.force_login(legal)
+
+    response = client.post(
+        f"/api/v1/rulebook/documents/{doc.pk}/steps",
+        {"step": "publication", "data": {"number": "渝公规〔2026〕1号"}},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    body = response.json()
+    assert body["basis"] == "《重大行政决策程序暂行条例》第二十五条第二款"
+
+
+def test_the_api_lists_next_steps_with_their_reasons(client, tree, legal):
+    doc = draft(tree["city"], legal)
+    client.force_login(legal)
+
+    body = client.get(f"/api/v1/rulebook/documents/{doc.pk}").json()
+
+    allowed = {s["step"]: s["allowed"] for s in body["next_steps"]}
+    assert allowed["legality_review"] is True
+    assert allowed["publication"] is False
+
+
+def test_an_officer_without_the_capability_gets_no_document(client, tree, legal, make_user):
+    doc = draft(tree["city"], legal)
+    client.force_login(make_user("officer", tree["city"]))
+
+    assert client.get(f"/api/v1/rulebook/documents/{doc.pk}").status_code == 403
+    assert client.get(reverse("rulebook:documents")).status_code == 403
+
+
+def test_each_staff_page_renders(client, tree, legal, laws):
+    doc = draft(tree["city"], legal)
+    client.force_login(legal)
+    for name, args in (
+        ("rulebook:documents", []),
+        ("rulebook:document", [doc.pk]),
+        ("rulebook:campaigns", []),
+        ("rulebook:projects", []),
+        ("rulebook:decisions", []),
+        ("rulebook:impact", []),
+    ):
+        assert client.get(reverse(name, args=args)).status_code == 200, name
+    page = client.get(reverse("rulebook:impact") + "?law=zaglcff&from=2012&to=2025")
+    assert "新版本未核实" in page.content.decode()
+
+
+def test_the_public_list_shows_documents_in_force_only(client, tree, legal):
+    live = published(
+        tree["city"], legal, number="渝公规〔2026〕1号", on=dt.date(2026, 1, 5), title="甲规定"
+    )
+    draft(tree["city"], legal, title="乙规定（草案）")
+
+    page = client.get(reverse("rulebook:public_documents")).content.decode()
+    data = client.get(reverse("rulebook:public_json")).json()
+
+    assert "甲规定" in page
+    assert "乙规定" not in page
+    assert [d["number"] for d in data["documents"]] == [live.number]
+    assert client.get(reverse("rulebook:public_document", args=[live.pk])).status_code == 200
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(client, tree, legal):
+    published(
+        tree["city"],
+        legal,
+        number="渝公规〔2026〕2号",
+        on=dt.date(2026, 1, 5),
+        title='=HYPERLINK("x")',
+    )
+
+    body = client.get(reverse("rulebook:public_csv")).content.decode()
+
+    assert "'=HYPERLINK" in body
+    assert [safe_cell(v) for v in ("+1", "-1", "@a", "\tx", "\rx", "ok")] == [
+        "'+1",
+        "'-1",
+        "'@a",
+        "'\tx",
+        "'\rx",
+        "ok",
+    ]
