@@ -71,7 +71,7 @@ def test_changes_show_before_and_after(client, make_user, auditor):
     audit.record(auditor, "account.assign_role", changes={"role": ["officer", "supervisor"]})
     response = client.get(reverse("audit:log"), {"action": "account.assign_role"})
     (row,) = response.context["rows"]
-    assert row[1] == [("role", "officer", "supervisor")]
+    assert row[1].changes == [("role", "officer", "supervisor")]
     assert 'officer</span> → <span class="diff-added">supervisor' in response.content.decode()
 
 
