@@ -14,6 +14,9 @@ each; the cases tables' indexes are dropped before the load and created after it
 
 The data set is cached: when the database holds a data set of the same N and generator version
 it is kept (pending migrations are applied to it); otherwise it is rebuilt.
+
+Progress goes to stderr (fazhi.core.progress: a bar on a terminal, a line per stage in a log,
+nothing with ``--quiet``); the figures to stdout.
 """
 
 from __future__ import annotations
@@ -66,6 +69,15 @@ def bench_now() -> dt.datetime:
 
 
 def main() -> int:
+    from fazhi.core import progress
+
+    with progress.reporting(progress.for_command(quiet="--quiet" in sys.argv[1:])):
+        return _main()
+
+
+def _main() -> int:
+    from fazhi.core import progress
+
     started = time.monotonic()
     if common.engine() == "sqlite":
         path = common.DATA / f"bench-{common.CASES}.sqlite3"
@@ -92,12 +104,17 @@ def main() -> int:
 
     from fazhi.core import demo
 
-    demo.load(demo.FULL, on=timezone.localdate(), laws=False, cases=False)
+    progress.plan(3)
+    progress.stage("org tree, officers and accounts (the demo's)")
+    with progress.reporting(progress.Silent()):  # the demo's own steps: one stage here
+        demo.load(demo.FULL, on=timezone.localdate(), laws=False, cases=False)
     print(f"org tree and accounts: {time.monotonic() - started:.1f} s", flush=True)
     indexes = _drop_indexes(connection)
+    progress.stage(f"{common.CASES:,} cases")
     _load(connection, common.CASES)
     if common.engine() == "postgresql":
         connection.connection.autocommit = True  # _load turned it off for its COPY transactions
+    progress.stage("indexes")
     t = time.monotonic()
     _create_indexes(connection, indexes)
     print(f"indexes: {time.monotonic() - t:.1f} s", flush=True)
@@ -227,6 +244,7 @@ def _load(connection, count: int) -> None:
     from fazhi.cases.procedure import case_number, pack_version
     from fazhi.catalog.eligibility import item_allowed_at_unit
     from fazhi.catalog.models import EnforcementItem
+    from fazhi.core import progress
     from fazhi.core.calendar import default_calendar
     from fazhi.core.clock import SHANGHAI
     from fazhi.org.models import Officer, Unit, UnitKind, User
@@ -299,6 +317,8 @@ def _load(connection, count: int) -> None:
     sources = CaseSource.values
     titles = {i.pk: act_of(i.name) for i in items}
     started = time.monotonic()
+    progress.count("cases", count)
+    written = 0
     w = writer.when
     pg = common.engine() == "postgresql"
     for index in range(count):
@@ -411,13 +431,14 @@ def _load(connection, count: int) -> None:
                 )  # fmt: skip
         if (index + 1) % CHUNK == 0 or index + 1 == count:
             writer.flush()
-            if (index + 1) % (CHUNK * 10) == 0 or index + 1 == count:
-                rate = (index + 1) / (time.monotonic() - started)
-                print(
-                    f"{index + 1:>9} cases, {ids['event']:>10} events, "
-                    f"{ids['deadline']:>9} deadlines  ({rate:,.0f} cases/s)",
-                    flush=True,
-                )
+            progress.advance((index + 1) - written)
+            written = index + 1
+    rate = count / (time.monotonic() - started)
+    print(
+        f"{count:>9} cases, {ids['event']:>10} events, "
+        f"{ids['deadline']:>9} deadlines  ({rate:,.0f} cases/s)",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,9 @@ synthetic one of bench/services_catalogue.py; each application is planned by the
 generation day and written with ``executemany`` in chunks of 20,000. The steps (events),
 rosters and bundles are not written: the benchmarks read and write applications only. The data
 set is kept when the database already holds one of the same N and generator version.
+
+Progress goes to stderr (fazhi.core.progress: a bar on a terminal, a line per stage in a log,
+nothing with ``--quiet``); the figures to stdout.
 """
 
 from __future__ import annotations
@@ -101,7 +104,10 @@ def main() -> int:
     if _meta() == wanted():
         print(f"services data set of {APPLICATIONS} applications present: kept")
         return 0
-    generate()
+    from fazhi.core import progress
+
+    with progress.reporting(progress.for_command(quiet="--quiet" in sys.argv[1:])):
+        generate()
     _write_meta(wanted())
     print(
         f"services data set of {APPLICATIONS} applications built in {time.monotonic() - started:.0f} s"
@@ -114,7 +120,7 @@ def generate() -> None:
     from django.utils import timezone
 
     from bench.services_catalogue import ensure_catalogue
-    from fazhi.core import demo
+    from fazhi.core import demo, progress
     from fazhi.org.models import Unit, UnitKind, User
     from fazhi.services import demo as services_demo
     from fazhi.services.models import Application, Citizen
@@ -123,7 +129,10 @@ def generate() -> None:
     if Application.objects.exists():
         with connection.cursor() as cursor:  # a data set of another N: start again
             cursor.execute("DELETE FROM services_application")
-    demo.load(dataclasses.replace(demo.FULL, applications=0), on=on, laws=False, cases=False)
+    progress.plan(3)
+    progress.stage("org tree, officers, accounts and catalogue (the demo's)")
+    with progress.reporting(progress.Silent()):  # the demo's own steps: one stage here
+        demo.load(dataclasses.replace(demo.FULL, applications=0), on=on, laws=False, cases=False)
     ensure_catalogue()
     rng = random.Random(SEED)
     now = dt.datetime.combine(on, dt.time(0, 0), tzinfo=services_demo.SHANGHAI)
@@ -154,6 +163,8 @@ def generate() -> None:
     placeholders = ", ".join(["%s"] * len(COLUMNS))
     sql = f"INSERT INTO services_application ({', '.join(COLUMNS)}) VALUES ({placeholders})"
     written = 0
+    progress.stage(f"{APPLICATIONS:,} applications")
+    progress.count("applications", APPLICATIONS)
     while written < APPLICATIONS:
         rows = []
         while len(rows) < min(CHUNK, APPLICATIONS - written):
@@ -166,8 +177,8 @@ def generate() -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(sql, rows)
         written += len(rows)
-        print(f"  {written:>9,} applications", end="\r", flush=True)
-    print()
+        progress.advance(len(rows))
+    progress.stage("indexes")
     with connection.cursor() as cursor:
         for statement in indexes:
             cursor.execute(statement)

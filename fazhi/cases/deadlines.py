@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from fazhi.audit import log as audit
 from fazhi.cases.derive import ComputedDeadline, Ev, compute_deadlines
 from fazhi.cases.models import Case, CaseStatus, Deadline, DeadlineStatus, ProceduralEvent
 from fazhi.cases.packs import Pack
+from fazhi.core import progress
 from fazhi.core.calendar import WorkCalendar, default_calendar
 from fazhi.core.clock import SHANGHAI
 
@@ -170,6 +172,7 @@ def redate_all(
             .values_list("case_id", flat=True)
         )
     )
+    progress.count(gettext("核对案件期限"), len(ids))  # fazhi calendar refresh / import
     for start in range(0, len(ids), chunk):
         with transaction.atomic():
             part = ids[start : start + chunk]
@@ -222,4 +225,5 @@ def redate_all(
                 Case.objects.bulk_update(
                     moved_cases, ["next_due_at", "next_deadline_name"], batch_size=500
                 )
+        progress.advance(len(part))
     return result

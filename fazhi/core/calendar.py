@@ -751,11 +751,21 @@ def on_calendar_change(
 def redate_everything(
     *, actor: Any, at: dt.datetime, calendar: WorkCalendar, dry_run: bool = False
 ) -> list[Redating]:
-    """Run every registered re-dating on CALENDAR and return what each moved."""
-    return [
-        listener.redate(actor=actor, at=at, calendar=calendar, dry_run=dry_run)
-        for listener in _LISTENERS.values()
-    ]
+    """Run every registered re-dating on CALENDAR and return what each moved.
+
+    ``fazhi calendar refresh`` / ``import`` show a stage per app (fazhi.core.progress).
+    """
+    from django.apps import apps
+
+    from fazhi.core import progress
+
+    progress.plan(len(_LISTENERS))
+    out = []
+    for listener in _LISTENERS.values():
+        config = apps.get_containing_app_config(listener.redate.__module__)
+        progress.stage(str(config.verbose_name) if config else listener.redate.__module__)
+        out.append(listener.redate(actor=actor, at=at, calendar=calendar, dry_run=dry_run))
+    return out
 
 
 def pending_from(day: dt.date) -> int:

@@ -51,6 +51,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from pydantic import Field, model_validator
 
+from fazhi.core import progress
 from fazhi.core.append_only import AppendOnly
 from fazhi.core.rulepacks import Strict
 
@@ -552,7 +553,9 @@ def run_source(
     chosen = list(src.rules(at)) if rules is None else list(rules)
     if src.prepare is not None:
         src.prepare(using)
-    for rule in _runnable(src, chosen, result):
+    runnable = _runnable(src, chosen, result)
+    progress.count(str(_("预警规则")), len(runnable))
+    for rule in runnable:
         with transaction.atomic(using=using):
             no_jit(using)
             counts = apply_rule(src, rule, at, None, using=using)
@@ -569,6 +572,7 @@ def run_source(
                     },
                 )
         result.add(rule.code, *counts)
+        progress.advance()
     if rules is None:
         # The codes in force of every source writing to this table (sources may share one).
         codes = {rule.code for rule in chosen}
@@ -616,11 +620,18 @@ def sweep(at: dt.datetime, *, using: str = DEFAULT_DB_ALIAS) -> SweepResult:
     Its start, end and counts are kept in the ``sweep`` heartbeat (``fazhi status``, /metrics).
     """
     from django.utils import timezone
+    from django.utils.translation import gettext
 
     started = timezone.now()
     result = SweepResult()
+    progress.plan(len(_SOURCES) + (1 if _STEPS else 0))  # fazhi scan: a stage per source
     for name, src in sorted(_SOURCES.items()):
+        subject = src.warning._meta.get_field(src.subject).related_model
+        label = subject._meta.verbose_name if isinstance(subject, type) else name
+        progress.stage(gettext("%(subject)s预警") % {"subject": label})
         result.sources[name] = run_source(src, at, using=using)
+    if _STEPS:
+        progress.stage(gettext("后续处理"))
     for name, step in sorted(_STEPS.items()):
         with transaction.atomic(using=using):
             result.steps[name] = step(at)

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fazhi.audit import log as audit
+from fazhi.core import progress
 from fazhi.core.calendar import Moved, Redating, WorkCalendar
 from fazhi.core.clock import start_of_day
 from fazhi.services.applications import clock_start, counts_from_receipt, due_after, statutory_due
@@ -42,7 +43,9 @@ def redate_applications(
     ).order_by("at", "id"):
         if supplement.data.get("days_left") is not None:
             resumed[supplement.application_id] = supplement
+    progress.count(_("核对办件期限"), len(applications))  # fazhi calendar refresh / import
     for application in applications:
+        progress.advance()
         result.checked += 1
         event = resumed.get(application.pk)
         if event is not None:

@@ -7,7 +7,7 @@ import io
 import json
 import shutil
 
-from fazhi.core import progress
+from fazhi.core import progress, warnings
 from fazhi.core.tests.cli import REPO, run, run_on_terminal
 
 UNITS = str(REPO / "docs" / "import" / "units.csv")
@@ -103,3 +103,99 @@ def test_the_reporter_for_a_command():
     bar = progress.for_command(stream=Terminal())
     assert type(bar) is progress.Bar
     bar.close()
+
+
+# --------------------------------------------------------------------------- scan and calendar
+
+NOTICE_2027 = """\
+year: 2027
+source: 测试用放假安排（虚构）
+holidays:
+  - {from: 2027-01-01, to: 2027-01-03, name: 元旦}
+  - {from: 2027-02-05, to: 2027-02-13, name: 春节}
+  - {from: 2027-04-03, to: 2027-04-05, name: 清明节}
+  - {from: 2027-05-01, to: 2027-05-05, name: 劳动节}
+  - {from: 2027-06-09, to: 2027-06-11, name: 端午节}
+  - {from: 2027-09-15, to: 2027-09-17, name: 中秋节}
+  - {from: 2027-10-01, to: 2027-10-07, name: 国庆节}
+workdays:
+  - {date: 2027-02-20, name: 春节调休上班}
+"""
+
+
+def test_scan_on_a_terminal_shows_a_bar_per_source_and_json_parses(migrated, tmp_path):
+    code, out, terminal = run_on_terminal(
+        "scan", "--json", tmp_path=tmp_path, DATABASE_URL=database(migrated, tmp_path)
+    )
+    assert code == 0, terminal
+    result = json.loads(out)
+    assert set(result["sources"]) == set(warnings.sources())  # every registered source ran
+    assert result["steps"]["orders_escalated"] == 0
+    assert result["dry_run"] is False
+    assert "行政案件预警" in terminal
+    assert "办件预警" in terminal
+    assert "预警规则" in terminal
+    assert "\x1b[" in terminal
+    assert "opened" not in terminal  # the JSON went to stdout only
+
+
+def test_scan_in_a_pipe_prints_one_line_per_source_and_quiet_nothing(migrated, tmp_path):
+    url = database(migrated, tmp_path)
+    piped = run("scan", "--json", tmp_path=tmp_path, DATABASE_URL=url)
+    assert piped.returncode == 0, piped.stderr
+    assert json.loads(piped.stdout)["opened"] == 0
+    stages = [line for line in piped.stderr.splitlines() if line.startswith("[")]
+    n = len(warnings.sources()) + 1  # a stage per source (by name), then the sweep's steps
+    assert len(stages) == n
+    assert stages[0] == f"[1/{n}] 办件预警"  # application
+    assert f"[2/{n}] 行政案件预警" in stages  # case
+    assert stages[-1] == f"[{n}/{n}] 后续处理"
+    counts = [line for line in piped.stderr.splitlines() if line.startswith("    预警规则 ")]
+    assert len(counts) == n - 1
+    ran = [line.split()[1].split("/") for line in counts]
+    assert all(done == total for done, total in ran)  # every rule of each source ran
+    assert sum(int(total) > 0 for _done, total in ran) >= 2  # the cases' and applications' rules
+    quiet = run("scan", "--quiet", tmp_path=tmp_path, DATABASE_URL=url)
+    assert quiet.returncode == 0
+    assert quiet.stderr == ""
+    assert "case: opened=0" in quiet.stdout
+
+
+def test_calendar_refresh_on_a_terminal_and_in_a_pipe(migrated, tmp_path):
+    url = database(migrated, tmp_path)
+    code, out, terminal = run_on_terminal(
+        "calendar", "refresh", "--dry-run", "--json", tmp_path=tmp_path, DATABASE_URL=url
+    )
+    assert code == 0, terminal
+    parts = json.loads(out)["redated"]
+    assert {p["label"] for p in parts} == {"行政案件", "警快办办件"}
+    assert "核对案件期限" in terminal
+    assert "\x1b[" in terminal
+    piped = run("calendar", "refresh", "--dry-run", tmp_path=tmp_path, DATABASE_URL=url)
+    assert piped.returncode == 0, piped.stderr
+    assert [line for line in piped.stderr.splitlines() if line.startswith("[")] == [
+        "[1/2] 行政案件",
+        "[2/2] 警快办",
+    ]
+    assert "deadlines would move" in piped.stdout
+    quiet = run("calendar", "refresh", "--quiet", tmp_path=tmp_path, DATABASE_URL=url)
+    assert (quiet.returncode, quiet.stderr) == (0, "")
+
+
+def test_calendar_import_json_is_clean_and_progress_on_stderr(migrated, tmp_path):
+    notice = tmp_path / "2027.yaml"
+    notice.write_text(NOTICE_2027, encoding="utf-8")
+    url = database(migrated, tmp_path)
+    code, out, terminal = run_on_terminal(
+        "calendar", "import", str(notice), "--dry-run", "--json", tmp_path=tmp_path,
+        DATABASE_URL=url,
+    )  # fmt: skip
+    assert code == 0, terminal
+    result = json.loads(out)
+    assert (result["year"], result["dry_run"]) == (2027, True)
+    assert "核对办件期限" in terminal
+    piped = run("calendar", "import", str(notice), "--dry-run", "--json", tmp_path=tmp_path,
+                DATABASE_URL=url)  # fmt: skip
+    assert piped.returncode == 0, piped.stderr
+    assert json.loads(piped.stdout)["redated"][0]["moved"] == 0
+    assert "[1/2] 行政案件" in piped.stderr.splitlines()

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from fazhi.core import calendar as calendar_module
+from fazhi.core import progress
 from fazhi.core.calendar import CalendarFileError, Redating, WorkCalendar
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.periods import PeriodUnit, add_period
@@ -32,6 +33,35 @@ def _parse_start(raw: str) -> dt.date | dt.datetime:
         raise CommandError(
             f"--from {raw!r} is neither a date (YYYY-MM-DD) nor a date-time (YYYY-MM-DDTHH:MM)"
         ) from None
+
+
+def _output_options(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--json", action="store_true", help="Print what moved as JSON on stdout (every move)."
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="No progress on stderr (a bar on a terminal)."
+    )
+
+
+def _redating_json(part: Redating) -> dict[str, Any]:
+    return {
+        "label": str(part.label),
+        "checked": part.checked,
+        "moved": len(part.moves),
+        "settled": part.settled,
+        "changed": part.changed,
+        "moves": [
+            {
+                "kind": m.kind,
+                "ref": m.ref,
+                "what": m.what,
+                "before": m.before_text,
+                "after": m.after_text,
+            }
+            for m in part.moves
+        ],
+    }
 
 
 class Command(BaseCommand):
@@ -72,6 +102,7 @@ class Command(BaseCommand):
         imp.add_argument(
             "--by", metavar="USERNAME", help="The account the import is audited under."
         )
+        _output_options(imp)
         refresh = sub.add_parser(
             "refresh",
             help="Re-date every running deadline on the current calendar data (after a new "
@@ -83,6 +114,7 @@ class Command(BaseCommand):
         refresh.add_argument(
             "--by", metavar="USERNAME", help="The account the change is audited under."
         )
+        _output_options(refresh)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options.get("action") == "import":
@@ -176,15 +208,30 @@ class Command(BaseCommand):
             parsed = calendar_module.read_notice(
                 text, path.name, number=options["number"], issued=issued
             )
-            result = calendar_module.import_notice(
-                parsed,
-                actor=actor,
-                at=timezone.now(),
-                replace=options["replace"],
-                dry_run=options["dry_run"],
-            )
+            with progress.reporting(progress.for_command(quiet=options["quiet"])):
+                result = calendar_module.import_notice(
+                    parsed,
+                    actor=actor,
+                    at=timezone.now(),
+                    replace=options["replace"],
+                    dry_run=options["dry_run"],
+                )
         except CalendarFileError as exc:
             raise CommandError(str(exc)) from None
+        if options["json"]:
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "year": parsed.year,
+                        "path": str(result.path),
+                        "replaced": result.replaced,
+                        "dry_run": result.dry_run,
+                        "redated": [_redating_json(part) for part in result.redated],
+                    },
+                    ensure_ascii=False,
+                )
+            )
+            return
         if result.dry_run:
             self.stdout.write(f"{path.name}: {parsed.year} checked (dry run: nothing written)")
         else:
@@ -195,9 +242,21 @@ class Command(BaseCommand):
     def _refresh(self, calendar: WorkCalendar, options: dict[str, Any]) -> None:
         actor = self._actor(options["by"])
         calendar_module.default_calendar.cache_clear()
-        redated = calendar_module.redate_everything(
-            actor=actor, at=timezone.now(), calendar=calendar, dry_run=options["dry_run"]
-        )
+        with progress.reporting(progress.for_command(quiet=options["quiet"])):
+            redated = calendar_module.redate_everything(
+                actor=actor, at=timezone.now(), calendar=calendar, dry_run=options["dry_run"]
+            )
+        if options["json"]:
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "dry_run": options["dry_run"],
+                        "redated": [_redating_json(part) for part in redated],
+                    },
+                    ensure_ascii=False,
+                )
+            )
+            return
         self._report(redated, options["dry_run"])
 
     def _report(self, redated: list[Redating], dry_run: bool) -> None:
