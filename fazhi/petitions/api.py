@@ -27,7 +27,7 @@ from fazhi.petitions.packs import explain, route
 router = Router(tags=["petitions"])
 
 
-class DeadlineOut(Schema):
+class PetitionDeadlineOut(Schema):
     code: str
     name: str
     start_on: dt.date
@@ -74,7 +74,7 @@ class PetitionOut(Schema):
 class PetitionDetailOut(PetitionOut):
     matter: str
     claims: list[ClaimOut]
-    deadlines: list[DeadlineOut]
+    deadlines: list[PetitionDeadlineOut]
 
 
 class PetitionIn(Schema):
@@ -117,7 +117,7 @@ class NoticeIn(Schema):
     method: str
 
 
-class ReplyIn(Schema):
+class PetitionReplyIn(Schema):
     outcome: str = Field(..., examples=["supported"])
     text: str
     replied_on: dt.date
@@ -293,7 +293,7 @@ def extend(request: HttpRequest, pk: int, payload: ExtensionIn) -> Status[dict[s
     response={200: PetitionDetailOut, 422: ErrorOut},
     summary="Issue the 信访处理意见书",
 )
-def reply(request: HttpRequest, pk: int, payload: ReplyIn) -> Status[dict[str, Any]]:
+def reply(request: HttpRequest, pk: int, payload: PetitionReplyIn) -> Status[dict[str, Any]]:
     petition = _petition(request, pk)
     ops.reply(petition, outcome=payload.outcome, text=payload.text, replied_on=payload.replied_on,
               actor=request.user, at=timezone.now())  # fmt: skip

@@ -61,7 +61,7 @@ class DocumentDetailOut(DocumentOut):
     next_steps: list[StepCheckOut]
 
 
-class StepIn(Schema):
+class DocumentStepIn(Schema):
     step: str
     outcome: str = ""
     on: dt.date | None = None
@@ -154,7 +154,7 @@ def get_document(request: HttpRequest, pk: int) -> dict[str, Any]:
     response={201: DocumentDetailOut, 422: ErrorOut},
     summary="Record a step of the procedure (refused with its basis when not allowed)",
 )
-def record_step(request: HttpRequest, pk: int, payload: StepIn) -> Status[dict[str, Any]]:
+def record_step(request: HttpRequest, pk: int, payload: DocumentStepIn) -> Status[dict[str, Any]]:
     doc = _document(request, pk)
     lifecycle.record_step(
         doc,

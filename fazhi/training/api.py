@@ -301,7 +301,7 @@ def submit_exam(request: HttpRequest, candidate_id: int) -> dict[str, Any]:
     return _my_row(candidate, timezone.now())
 
 
-class WarningOut(Schema):
+class TrainingWarningOut(Schema):
     rule: str
     name: str
     level: str
@@ -313,7 +313,7 @@ class WarningOut(Schema):
     opened_at: dt.datetime
 
 
-@router.get("/warnings", response=list[WarningOut])
+@router.get("/warnings", response=list[TrainingWarningOut])
 def list_warnings(request: HttpRequest) -> list[dict[str, Any]]:
     """Open qualification and plan warnings of the caller's scope."""
     user = _user(
