@@ -74,7 +74,7 @@ def test_the_tiny_demo_loads_and_a_second_run_changes_nothing():
     assert counts == (
         len(org_demo.unit_rows(demo.TINY)),
         len(org_demo.officer_rows(demo.TINY, ON)),
-        10,
+        11,  # the ten role accounts and legal-city (fazhi.litigation.demo)
     )
     assert (Unit.objects.count(), Officer.objects.count(), accounts.count()) == counts
     assert AuditEntry.objects.count() == entries
@@ -116,6 +116,7 @@ def test_the_apps_register_their_demo_steps_in_the_order_they_depend_on():
         ("services.catalogue", ""),
         ("cases", "cases"),
         ("supervision", "cases"),
+        ("litigation", "cases"),
         ("services.applications", ""),
     ]
 

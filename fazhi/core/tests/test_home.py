@@ -43,9 +43,17 @@ def officers(tree):
 
 
 def test_the_apps_register_their_panels_in_the_page_order():
-    """core.home imports no app: each app's home module registers its panels (ADR 0017)."""
-    assert [source.key for source in home.sources()] == [
+    """core.home imports no app: each app's home module registers its panels (ADR 0017).
+
+    The work (待办) comes first, then the statistics; the new apps' panels may stand between.
+    """
+    expected = [
         "me",
+        "my_cases",
+        "case_review",
+        "my_supervision",
+        "supervision_work",
+        "window_work",
         "supervision",
         "scope",
         "catalogue",
@@ -55,6 +63,8 @@ def test_the_apps_register_their_panels_in_the_page_order():
         "security",
         "audit",
     ]
+    keys = [source.key for source in home.sources()]
+    assert [key for key in keys if key in expected] == expected
 
 
 def test_qualification_counts_match_the_officer_list_filters(officers, tree, make_user):
@@ -238,13 +248,20 @@ def test_the_home_page_shows_the_station_officers_unit(client, officers, tree, m
     assert 'data-testid="home-scope"' in html
     assert "甲区一派出所" in html
     assert 'data-testid="card-officers"' in html
-    assert [panel.key for panel in response.context["panels"]] == [
+    expected = [
         "me",
+        "my_cases",  # the work first (issue 12)
+        "my_supervision",
         "supervision",
         "scope",
         "catalogue",
         "qualification",
     ]
+    keys = [panel.key for panel in response.context["panels"]]
+    assert [key for key in keys if key in expected] == expected
+    work = [panel.key for panel in response.context["work"]]
+    assert work[:2] == ["my_cases", "my_supervision"]
+    assert html.index('data-testid="home-work"') < html.index('data-testid="home-statistics"')
 
 
 def test_the_supervision_figures_are_the_numbers_of_rows_their_links_list(client, tree, make_user):
