@@ -37,6 +37,15 @@ SOURCES: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
     # warning rules' names (stored on each warning; shown with `{% translate w.name %}`)
     ("warnings", (("rules", "*", "name"),)),
     ("services", (("rules", "*", "name"),)),
+    (
+        "litigation",
+        (
+            ("title",),
+            ("deadlines", "*", "name"),
+            ("deadlines", "*", "consequence"),
+            ("rules", "*", "name"),
+        ),
+    ),
     ("training", (("title",), ("levels", "*", "name"), ("warnings", "*", "name"))),
     (
         "rulebook",
