@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/", views.petition_detail, name="detail"),
     path("<int:pk>/act/<str:code>/", views.petition_act, name="act"),
     path("<int:pk>/reveal-id/", views.reveal_id, name="reveal_id"),
+    path("<int:pk>/notices/<int:notice_id>.docx", views.notice_docx, name="notice_docx"),
     path("claims/<int:pk>/", views.claim_classify, name="classify"),
     path("mediations/", views.mediation_list, name="mediations"),
     path("mediations/new/", views.mediation_new, name="mediation_new"),

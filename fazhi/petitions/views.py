@@ -30,6 +30,7 @@ from fazhi.core.access import requires
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.errors import FazhiError
 from fazhi.core.roles import Capability as C
+from fazhi.petitions import documents
 from fazhi.petitions import mediation as med
 from fazhi.petitions import petitions as ops
 from fazhi.petitions.alerts import visible_warnings
@@ -55,6 +56,7 @@ from fazhi.petitions.models import (
     Mediation,
     MediationKind,
     MediationStatus,
+    Notice,
     Petition,
     PetitionWarning,
     Review,
@@ -468,6 +470,21 @@ def reveal_id(request: StaffRequest, pk: int) -> HttpResponse:
         petition, actor=request.user, ip_address=request.META.get("REMOTE_ADDR")
     )
     return render(request, "petitions/_id.html", {"number": full})
+
+
+@handler
+def notice_docx(request: StaffRequest, pk: int, notice_id: int) -> HttpResponse:
+    """The written notice as DOCX (告知书), printed from what was recorded; the print is audited."""
+    petition = _scoped(request, pk)
+    notice = get_object_or_404(Notice, pk=notice_id, petition=petition)
+    data = documents.notice_docx(
+        notice, actor=request.user, ip_address=request.META.get("REMOTE_ADDR")
+    )
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{petition.number}-{notice.kind}.docx"'
+    return response
 
 
 # --- Mediation -----------------------------------------------------------------------------------
