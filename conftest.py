@@ -37,3 +37,15 @@ def laws(db):
     from fazhi.law.loader import load_laws
 
     return load_laws()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_at_once():
+    """A task a request queues (a long action, fazhi.core.jobs) runs at once, in the request
+    (huey's immediate mode, in memory): the tests need no worker and see its result."""
+    from huey.contrib.djhuey import HUEY
+
+    before = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = before

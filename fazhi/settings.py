@@ -262,6 +262,11 @@ FAZHI_AUDIT_RETENTION_DAYS = env_int("FAZHI_AUDIT_RETENTION_DAYS", default=183)
 if FAZHI_AUDIT_RETENTION_DAYS < 183:
     # 网络安全法 第二十一条: network logs are kept for at least six months.
     raise ImproperlyConfigured("FAZHI_AUDIT_RETENTION_DAYS must be at least 183 (six months)")
+# `fazhi status` warns when the audit log was last pruned (its anchor), or when never pruned its
+# first entry was written, more than this many days ago; 0 never warns (docs/operations/).
+FAZHI_AUDIT_ANCHOR_WARN_DAYS = env_int("FAZHI_AUDIT_ANCHOR_WARN_DAYS", default=0)
+if FAZHI_AUDIT_ANCHOR_WARN_DAYS < 0:
+    raise ImproperlyConfigured("FAZHI_AUDIT_ANCHOR_WARN_DAYS must be 0 (never warn) or more")
 
 # 应进必进: a case of an item that must be handled in a case-handling centre, opened elsewhere, is
 # refused ("refuse") or accepted and flagged for a warning ("warn"). See docs/operations/configuration.md.

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fazhi.audit import log
-from fazhi.audit.models import AuditAnchor
+from fazhi.audit.models import AuditAnchor, AuditEntry
 from fazhi.core.models import beat, last
 from fazhi.core.status import AUDIT_VERIFY_WARN, FAIL, OK, WARN, Check, age_text
 
@@ -31,11 +32,42 @@ def verify_and_record() -> log.VerifyResult:
     return result
 
 
-def check_audit(now: dt.datetime) -> Check:
+def _chain_start(now: dt.datetime) -> tuple[AuditAnchor | None, dt.datetime | None]:
+    """The newest prune anchor, and when the kept chain starts: the anchor's prune, or (never
+    pruned) the first entry."""
     anchor = AuditAnchor.objects.order_by("-last_pruned_id").first()
+    if anchor is not None:
+        return anchor, anchor.created_at
+    first = AuditEntry.objects.order_by("id").values_list("at", flat=True).first()
+    return None, first
+
+
+def _stale_anchor(anchor: AuditAnchor | None, since: dt.datetime | None, now: dt.datetime) -> str:
+    """Why the chain's start is older than FAZHI_AUDIT_ANCHOR_WARN_DAYS ('' when it is not)."""
+    limit = settings.FAZHI_AUDIT_ANCHOR_WARN_DAYS
+    if not limit or since is None or (now - since).days <= limit:
+        return ""
+    days = (now - since).days
+    if anchor is not None:
+        return _("审计日志已 %(days)s 天未清理（提醒阈值 %(limit)s 天）") % {
+            "days": days,
+            "limit": limit,
+        }
+    return _("审计日志自 %(date)s 起从未清理，已 %(days)s 天（提醒阈值 %(limit)s 天）") % {
+        "date": timezone.localdate(since).isoformat(),
+        "days": days,
+        "limit": limit,
+    }
+
+
+def check_audit(now: dt.datetime) -> Check:
+    anchor, since = _chain_start(now)
+    stale = _stale_anchor(anchor, since, now)
     data: dict[str, object] = {
         "anchor_at": anchor.created_at.isoformat() if anchor else None,
         "anchor_age_days": (now - anchor.created_at).days if anchor else None,
+        "chain_starts_at": since.isoformat() if since else None,
+        "anchor_warn_days": settings.FAZHI_AUDIT_ANCHOR_WARN_DAYS,
     }
     row = last("audit_verify")
     if row is None:
@@ -67,4 +99,6 @@ def check_audit(now: dt.datetime) -> Check:
     }
     if age > AUDIT_VERIFY_WARN:
         return Check("audit", WARN, text, data)
+    if stale:
+        return Check("audit", WARN, f"{text}；{stale}", data)
     return Check("audit", OK, text, data)

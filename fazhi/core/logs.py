@@ -102,13 +102,15 @@ def _user_id(request: HttpRequest) -> int | None:
 _task_started: dict[str, float] = {}
 
 
-def task_signal(signal: str, task: Any, exc: BaseException | None = None) -> None:
-    """huey's signals → one line per finished task on ``fazhi.task`` (fazhi.core.tasks)."""
+def task_signal(signal: str, task: Any, exc: BaseException | None = None) -> float | None:
+    """huey's signals → one line per finished task on ``fazhi.task`` (fazhi.core.tasks); return
+    the task's duration in seconds (None at its start, or when its start was not seen)."""
     if signal == "executing":
         _task_started[task.id] = time.perf_counter()
-        return
+        return None
     started = _task_started.pop(task.id, None)
-    duration = round((time.perf_counter() - started) * 1000, 1) if started else None
+    seconds = time.perf_counter() - started if started else None
+    duration = round(seconds * 1000, 1) if seconds is not None else None
     fields = {
         "task": task.name,
         "task_id": task.id,
@@ -121,3 +123,4 @@ def task_signal(signal: str, task: Any, exc: BaseException | None = None) -> Non
         task_log.error("task %s %s", task.name, signal, extra=fields, exc_info=exc_info)
     else:
         task_log.info("task %s %s", task.name, signal, extra=fields)
+    return seconds

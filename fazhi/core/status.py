@@ -3,7 +3,8 @@
 Each check answers ``ok``, ``warn`` or ``fail`` with a reason and its figures: the database and
 its migrations, the rule packs in force today, the calendar years with an official notice and
 the years running deadlines reach into without one (ADR 0019), the task worker's heartbeat, the
-last full warning sweep, the warnings open by level, the disk used by uploads — and what the apps
+last full warning sweep, the warnings open by level, the long actions waiting or running, the disk
+used by uploads — and what the apps
 register (``register``; the audit chain's check comes from fazhi.audit, since core imports no
 app). The overall state is the worst one; ``fazhi status`` exits 0 (ok), 1 (warn) or 2 (fail).
 """
@@ -21,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 _RANK = {OK: 0, WARN: 1, FAIL: 2}
@@ -35,12 +37,33 @@ DISK_FREE_FAIL = 0.02
 YEARS_AHEAD = 10  # how far the calendar check looks for deadlines in years without a notice
 
 
+# What each check is called on the page (the name stays the key of --json and the scripts).
+LABELS: dict[str, Any] = {
+    "database": _lazy("数据库"),
+    "rule_packs": _lazy("规则包"),
+    "calendar": _lazy("工作日历"),
+    "worker": _lazy("任务进程"),
+    "sweep": _lazy("预警扫描"),
+    "warnings": _lazy("未消除的预警"),
+    "jobs": _lazy("后台办理"),
+    "uploads": _lazy("上传文件与磁盘"),
+    "audit": _lazy("审计链"),
+}
+JOB_QUEUED_WARN = dt.timedelta(
+    minutes=5
+)  # a long action waiting longer: the worker is not taking it
+
+
 @dataclass
 class Check:
     name: str
     state: str
     reason: str
     data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return str(LABELS.get(self.name, self.name))
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "state": self.state, "reason": self.reason, "data": self.data}
@@ -70,9 +93,12 @@ class Report:
 _CHECKS: dict[str, Callable[[dt.datetime], Check]] = {}
 
 
-def register(name: str, check: Callable[[dt.datetime], Check]) -> None:
-    """Add an app's check (from its AppConfig.ready); CHECK(now) returns a ``Check``."""
+def register(name: str, check: Callable[[dt.datetime], Check], label: Any = None) -> None:
+    """Add an app's check (from its AppConfig.ready); CHECK(now) returns a ``Check``; LABEL is
+    its name on the page (a lazy translation)."""
     _CHECKS[name] = check
+    if label is not None:
+        LABELS[name] = label
 
 
 def age_text(delta: dt.timedelta) -> str:
@@ -309,6 +335,43 @@ def check_warnings(now: dt.datetime) -> Check:
     return Check("warnings", OK, _("未消除的预警：%(counts)s") % {"counts": text}, counts)
 
 
+def check_jobs(now: dt.datetime) -> Check:
+    """The long actions users started (fazhi.core.jobs): waiting, running, failed today."""
+    from django.db.models import Count, Min
+
+    from fazhi.core.models import Job, JobState
+
+    rows: dict[str, dict[str, Any]] = {
+        row["state"]: dict(row)
+        for row in Job.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING])
+        .values("state")
+        .annotate(n=Count("pk"), oldest=Min("created_at"))
+    }
+    queued = rows.get(JobState.QUEUED, {"n": 0, "oldest": None})
+    running = rows.get(JobState.RUNNING, {"n": 0})
+    failed = Job.objects.filter(
+        state=JobState.FAILED, finished_at__gte=now - dt.timedelta(days=1)
+    ).count()
+    data = {"queued": queued["n"], "running": running["n"], "failed_last_day": failed}
+    text = _("后台办理：排队 %(queued)s，进行中 %(running)s，近一天未完成 %(failed)s") % {
+        "queued": queued["n"],
+        "running": running["n"],
+        "failed": failed,
+    }
+    oldest: dt.datetime | None = queued["oldest"]
+    if oldest is not None and now - oldest > JOB_QUEUED_WARN:
+        data["oldest_queued_at"] = oldest.isoformat()
+        return Check(
+            "jobs",
+            WARN,
+            text
+            + _("；最早一项已排队 %(age)s，请检查 fazhi run_huey")
+            % {"age": age_text(now - oldest)},
+            data,
+        )
+    return Check("jobs", OK, text, data)
+
+
 def _folder_bytes(folder: Path) -> tuple[int, int]:
     total = files = 0
     for root, _dirs, names in os.walk(folder):
@@ -354,6 +417,7 @@ CORE_CHECKS: dict[str, Callable[[dt.datetime], Check]] = {
     "worker": check_worker,
     "sweep": check_sweep,
     "warnings": check_warnings,
+    "jobs": check_jobs,
     "uploads": check_uploads,
 }
 

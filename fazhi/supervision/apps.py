@@ -37,3 +37,7 @@ class SupervisionConfig(AppConfig):
 
         warnings.register(scan.SOURCE)  # case warnings (the cases' and the orders' rules)
         warnings.register_step("orders_escalated", orders.escalate_unanswered)
+
+        from fazhi.supervision import bulk
+
+        bulk.register()  # 批量督办 as a long action (fazhi.core.jobs)

@@ -25,12 +25,13 @@ from django.views.decorators.http import require_POST
 
 from fazhi.cases.forms import LocalDateTimeInput, style
 from fazhi.cases.models import Case
+from fazhi.core import jobs
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
 from fazhi.core.metrics import Period
 from fazhi.core.roles import Capability as C
 from fazhi.org.models import Unit
-from fazhi.supervision import dashboard, orders, warnings
+from fazhi.supervision import bulk, dashboard, orders, warnings
 from fazhi.supervision.models import (
     OrderLevel,
     OrderStatus,
@@ -254,18 +255,23 @@ def order_bulk(request: HtmxHttpRequest) -> HttpResponse:
         form = BulkForm(request.POST)
         if form.is_valid():
             try:
-                issued = orders.issue_orders_from_warnings(
-                    found,
-                    demand=form.cleaned_data["demand"],
-                    reply_due_at=form.cleaned_data["reply_due_at"],
-                    actor=request.user,
-                    at=timezone.now(),
-                )
+                orders._issuer_unit(request.user)  # refused here, on the form, not in the job
             except FazhiError as exc:
                 _refuse(form, exc)
             else:
-                messages.success(request, _("已批量下发督办单 %(n)d 份。") % {"n": len(issued)})
-                return _go(request, reverse("supervision:orders"))
+                # A long action: the worker issues the orders; its page shows them counted.
+                job = jobs.start(
+                    bulk.KIND,
+                    owner=request.user,
+                    title=_("批量督办：%(n)d 件案件")
+                    % {"n": found.values("case").distinct().count()},
+                    params=bulk.params(
+                        f,
+                        demand=form.cleaned_data["demand"],
+                        reply_due_at=form.cleaned_data["reply_due_at"],
+                    ),
+                )
+                return _go(request, reverse("core:job", args=[job.pk]))
     else:
         form = BulkForm()
     context = {

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from fazhi.audit import log as audit
 from fazhi.cases.models import Case
+from fazhi.core import progress
 from fazhi.core.access import require_capability
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.errors import FazhiError, PermissionDeniedError
@@ -303,10 +304,12 @@ def issue_orders_from_warnings(
     actor: Any,
     at: dt.datetime,
 ) -> list[SupervisionOrder]:
-    """Issue one order per case of the open WARNINGS_QS the actor may see (all in one go).
+    """Issue one order per case of the open WARNINGS_QS the actor may see.
 
-    Warnings already under an order awaiting its reply or verification are skipped, so running
-    the same bulk action twice issues nothing new.
+    Each case's order in its own transaction, counted as progress (fazhi.core.progress: the
+    bulk action runs as a job whose page shows done-of-total, fazhi.core.jobs). Warnings already
+    under an order awaiting its reply or verification are skipped, so running the same bulk
+    action twice issues nothing new, and a run stopped half-way is completed by running it again.
     """
     _issuer_unit(actor)
     rows = (
@@ -318,9 +321,11 @@ def issue_orders_from_warnings(
     by_case: dict[int, list[CaseWarning]] = defaultdict(list)
     for w in rows:
         by_case[w.case_id].append(w)
-    with transaction.atomic():
-        return [
-            issue_order(
+    progress.count(_("下发督办单"), len(by_case))
+    issued = []
+    for ws in by_case.values():
+        issued.append(
+            issue_order(  # its own transaction
                 ws[0].case.unit,
                 case=ws[0].case,
                 warnings=ws,
@@ -330,8 +335,9 @@ def issue_orders_from_warnings(
                 actor=actor,
                 at=at,
             )
-            for ws in by_case.values()
-        ]
+        )
+        progress.advance()
+    return issued
 
 
 @transaction.atomic

@@ -109,6 +109,7 @@ def test_status_json_shape_and_exit_code_of_a_healthy_installation(monkeypatch):
         "worker",
         "sweep",
         "warnings",
+        "jobs",
         "uploads",
         "audit",
     ]
@@ -129,6 +130,8 @@ def test_status_json_shape_and_exit_code_of_a_healthy_installation(monkeypatch):
     assert by_name["warnings"]["data"] == {"hint": 0, "warning": 0, "alarm": 0}
     assert {"media", "private", "disk_free_ratio"} <= set(by_name["uploads"]["data"])
     assert by_name["audit"]["state"] == "ok"
+    assert by_name["audit"]["data"]["anchor_warn_days"] == 0
+    assert by_name["jobs"]["data"] == {"queued": 0, "running": 0, "failed_last_day": 0}
     assert code == status.EXIT_CODES[report["status"]]
     if by_name["uploads"]["state"] == "ok":  # a nearly full test disk would warn
         assert report["status"] == "ok"
@@ -267,3 +270,74 @@ def test_the_status_page_is_for_the_system_administrator_only(client, make_user)
     assert 'data-check="worker" data-state="fail"' in html
     assert 'data-check="database" data-state="ok"' in html
     assert 'href="/status/"' in client.get("/").content.decode()  # in the 系统管理 menu
+
+
+@pytest.mark.django_db
+def test_the_audit_anchor_age_warns_past_its_threshold(settings, make_user):
+    from fazhi.audit.models import AuditAnchor
+    from fazhi.audit.status import check_audit
+    from fazhi.core import auditing
+
+    with time_machine.travel(NOW, tick=False):
+        auditing.record("system:test", "test.thing", ("test", "1", "x"), changes={})
+    later = NOW + dt.timedelta(days=40)
+    beat("audit_verify", finished_at=later, ok=True, checked=1)
+    settings.FAZHI_AUDIT_ANCHOR_WARN_DAYS = 0  # the default: never warns
+    check = check_audit(later)
+    assert (check.state, check.data["anchor_at"], check.data["anchor_age_days"]) == (
+        "ok",
+        None,
+        None,
+    )
+    assert check.data["chain_starts_at"] == NOW.isoformat()
+    settings.FAZHI_AUDIT_ANCHOR_WARN_DAYS = 30
+    never = check_audit(later)
+    assert never.state == "warn"
+    assert "从未清理" in never.reason
+    assert "40" in never.reason
+    AuditAnchor.objects.create(
+        created_at=NOW + dt.timedelta(days=5),
+        actor=make_user(Role.AUDIT_ADMIN),
+        pruned_before=dt.date(2026, 1, 1),
+        last_pruned_id=1,
+        last_pruned_hash="0" * 64,
+        pruned_count=1,
+        pruned_total=1,
+    )
+    pruned = check_audit(later)
+    assert pruned.data["anchor_age_days"] == 35
+    assert pruned.state == "warn"
+    assert "35 天未清理" in pruned.reason
+    settings.FAZHI_AUDIT_ANCHOR_WARN_DAYS = 60
+    assert check_audit(later).state == "ok"
+
+
+@pytest.mark.django_db
+def test_long_actions_waiting_for_minutes_warn(make_user):
+    from fazhi.core.models import Job, JobState
+
+    owner = make_user(Role.SUPERVISOR)
+    Job.objects.create(kind="x", title="x", owner=owner, created_at=NOW - dt.timedelta(minutes=2))
+    Job.objects.create(kind="x", title="x", owner=owner, state=JobState.RUNNING, created_at=NOW)
+    Job.objects.create(
+        kind="x",
+        title="x",
+        owner=owner,
+        state=JobState.FAILED,
+        finished_at=NOW - dt.timedelta(hours=2),
+    )
+    check = status.check_jobs(NOW)
+    assert check.state == "ok"
+    assert check.data == {"queued": 1, "running": 1, "failed_last_day": 1}
+    late = status.check_jobs(NOW + dt.timedelta(minutes=5))
+    assert late.state == "warn"
+    assert "fazhi run_huey" in late.reason
+    assert late.data["oldest_queued_at"] == (NOW - dt.timedelta(minutes=2)).isoformat()
+
+
+@pytest.mark.django_db
+def test_the_status_page_names_each_check_in_words(client, make_user):
+    client.force_login(make_user(Role.SYSTEM_ADMIN))
+    html = client.get("/status/").content.decode()
+    for label in ("数据库", "规则包", "工作日历", "任务进程", "预警扫描", "后台办理", "审计链"):
+        assert label in html

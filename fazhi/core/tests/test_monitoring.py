@@ -63,3 +63,63 @@ def test_the_allow_list():
     assert not allowed("not-an-ip", networks)
     with pytest.raises(ImproperlyConfigured, match="FAZHI_METRICS_ALLOW"):
         parse_allow(["10.0.0.0/33"])
+
+
+def _values(body: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(body)
+        for sample in family.samples
+    }
+
+
+@pytest.mark.django_db
+def test_task_runs_durations_and_open_jobs(client, make_user):
+    from fazhi.core.models import Job, JobState, TaskStat
+    from fazhi.core.roles import Role
+
+    finished = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)
+    TaskStat.objects.create(
+        name="periodic_sweep", completed=12, failed=1, locked=2, seconds=40.5, last_seconds=3.5,
+        last_state="complete", last_finished_at=finished,
+    )  # fmt: skip
+    owner = make_user(Role.SUPERVISOR)
+    Job.objects.create(kind="x", title="x", owner=owner)  # queued
+    Job.objects.create(kind="x", title="x", owner=owner, state=JobState.DONE)
+    values = _values(client.get("/metrics").content.decode())
+    task = ("task", "periodic_sweep")
+    assert values[("fazhi_task_runs_total", (("state", "completed"), task))] == 12
+    assert values[("fazhi_task_runs_total", (("state", "failed"), task))] == 1
+    assert values[("fazhi_task_runs_total", (("state", "locked"), task))] == 2
+    assert values[("fazhi_task_duration_seconds_total", (task,))] == 40.5
+    assert values[("fazhi_task_last_duration_seconds", (task,))] == 3.5
+    assert values[("fazhi_task_last_finished_timestamp_seconds", (task,))] == finished.timestamp()
+    assert values[("fazhi_jobs", (("state", "queued"),))] == 1
+    assert values[("fazhi_jobs", (("state", "running"),))] == 0
+
+
+@pytest.mark.django_db
+def test_with_a_multiprocess_folder_every_web_process_is_summed(client, tmp_path, monkeypatch):
+    """gunicorn -w N: each process writes its counters under PROMETHEUS_MULTIPROC_DIR and
+    /metrics reads them all (here: two other processes that counted 2 and 3 requests)."""
+    import subprocess
+    import sys
+
+    script = (
+        "from prometheus_client import Counter\n"
+        "import sys\n"
+        "Counter('fazhi_test_requests', 'x', ['view']).labels('home').inc(int(sys.argv[1]))\n"
+    )
+    for n in ("2", "3"):
+        subprocess.run(  # noqa: S603 - the test's own interpreter
+            [sys.executable, "-c", script, n],
+            env={"PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+            check=True,
+        )
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    values = _values(client.get("/metrics").content.decode())
+    assert values[("fazhi_test_requests_total", (("view", "home"),))] == 5
+    assert ("fazhi_warnings_open", (("level", "alarm"),)) in values  # the database's figures too
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "missing"))
+    with pytest.raises(ImproperlyConfigured, match="PROMETHEUS_MULTIPROC_DIR"):
+        client.get("/metrics")

@@ -20,7 +20,7 @@ MARK = {status.OK: "ok  ", status.WARN: "WARN", status.FAIL: "FAIL"}
 class Command(BaseCommand):
     help = (
         "Show the installation's health: database, rule packs, calendar, worker, last sweep, "
-        "warnings, audit chain, uploads. Exit 0 ok, 1 warn, 2 fail."
+        "warnings, long actions, audit chain, uploads. Exit 0 ok, 1 warn, 2 fail."
     )
     requires_system_checks = ()  # a status must run anyway
 
