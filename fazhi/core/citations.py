@@ -150,10 +150,18 @@ def pack_citations(kind: str, pack: Any) -> Iterator[Cited]:
             )
 
 
+# (kind, id of the pack object) -> (the pack, its citations): the registry hands out the same
+# objects until a file changes, so a pack's citations are walked once per load, not per report.
+_WALKED: dict[tuple[str, int], tuple[Any, list[Cited]]] = {}
+
+
 def _packs(laws: frozenset[str] | None) -> Iterator[Cited]:
     for kind in sorted(rulepacks.registered_kinds()):
         for pack in rulepacks.registry.packs(kind):
-            for item in pack_citations(kind, pack):
+            walked = _WALKED.get((kind, id(pack)))
+            if walked is None or walked[0] is not pack:
+                walked = _WALKED[(kind, id(pack))] = (pack, list(pack_citations(kind, pack)))
+            for item in walked[1]:
                 if mentions(item.citation, laws):
                     yield item
 

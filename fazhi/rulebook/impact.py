@@ -36,7 +36,13 @@ from django.utils.translation import gettext as _
 
 from fazhi.core import auditing, citations
 from fazhi.core.errors import FazhiError
-from fazhi.law.citations import CitationSyntaxError, find_law, format_citation, parse_citation
+from fazhi.law.citations import (
+    Citation,
+    CitationSyntaxError,
+    find_law,
+    format_citation,
+    parse_citation,
+)
 from fazhi.law.models import Law, LawVersion, Provision
 from fazhi.rulebook.models import ImpactTask, LawChange, TaskStatus
 
@@ -46,6 +52,7 @@ STATUS_LABELS = {
     REMOVED: "条文已删除",
     UNRESOLVED: "新文本未核实，无法确定",
 }
+_SPACE = re.compile(r"\s+")
 _HINT = re.compile(r"^(《[^《》]+》)[（(]([^（）()]+)[）)]")
 Key = tuple[int, int, int]
 
@@ -211,20 +218,25 @@ def report(
     by_key: dict[Key, Touched] = {}
     read = of_law = unchanged = other = ended = 0
     not_in_old: list[citations.Cited] = []
+    parsed_cache: dict[str, Citation] = {}
     title_forms = {f"《{n}》" for n in names} | {f"《中华人民共和国{law.short_title}》"}
     for item in cited if cited is not None else citations.cited(names):
         read += 1
-        text = re.sub(r"\s+", "", item.citation)
+        text = item.citation
+        if _SPACE.search(text):
+            text = _SPACE.sub("", text)
         hint = ""
         if match := _HINT.match(text):
             hint = match.group(2)
             text = match.group(1) + text[match.end() :]
         if not any(text.startswith(form) for form in title_forms):
             continue
-        try:
-            parsed = parse_citation(text)
-        except CitationSyntaxError:
-            continue
+        parsed = parsed_cache.get(text)
+        if parsed is None:
+            try:
+                parsed = parsed_cache[text] = parse_citation(text)
+            except CitationSyntaxError:
+                continue
         of_law += 1
         if hint and not (old.label.startswith(hint) or old.label[:4] == hint[:4]):
             other += 1  # pinned to another version (the new one, or an earlier one)
