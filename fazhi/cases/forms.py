@@ -29,7 +29,16 @@ from fazhi.cases.models import (
 )
 from fazhi.cases.packs import DataField, EventSpec, Pack, registry
 from fazhi.cases.procedure import BASIS_TWO_OFFICERS, NewCase, NewEvent, NewParty
-from fazhi.cases.queries import CaseFilter
+from fazhi.cases.queries import (
+    AWAITING_DEVIATION,
+    AWAITING_DOCUMENT,
+    AWAITING_REVIEW,
+    DUE_OVERDUE,
+    DUE_SOON,
+    DUE_TODAY,
+    SOON_DAYS,
+    CaseFilter,
+)
 from fazhi.catalog.models import EnforcementItem
 from fazhi.core.errors import InvalidIdentifier
 from fazhi.core.identity import validate_citizen_id, validate_uscc
@@ -128,9 +137,30 @@ class CaseFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("已超期"), required=False)
     q = forms.CharField(label=_("案件编号或案由"), required=False, max_length=50)
+    mine = forms.BooleanField(label=_("我办理的"), required=False)
+    due = forms.ChoiceField(label=_("最近期限"), required=False)
+    awaiting = forms.ChoiceField(
+        label=_("待办"),
+        required=False,
+        choices=[
+            ("", _("全部")),
+            (AWAITING_REVIEW, _("待法制审核")),
+            (AWAITING_DOCUMENT, _("决定待制作文书")),
+            (AWAITING_DEVIATION, _("偏离裁量基准待核")),
+        ],
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
+        _choice_field(self, "due").choices = [
+            ("", _("全部")),
+            (DUE_OVERDUE, _("已超期")),
+            (DUE_TODAY, _("今日到期")),
+            (DUE_SOON, _("%(days)d 日内到期（不含今日）") % {"days": SOON_DAYS}),
+        ]
+        if getattr(user, "officer", None) is None:
+            del self.fields["mine"]  # only an officer handles cases
         units = Unit.objects.visible_to(user).only("code", "name", "depth")
         _choice_field(self, "unit").choices = [("", _("全部"))] + [
             (unit.code, f"{'　' * (unit.depth - 1)}{unit.name}") for unit in units
@@ -151,6 +181,9 @@ class CaseFilterForm(forms.Form):
             due_within_days=data["due_within_days"],
             overdue=bool(data["overdue"]),
             search=data["q"] or "",
+            handler_id=self.user.officer.pk if data.get("mine") else None,
+            due=data["due"] or "",
+            awaiting=data["awaiting"] or "",
         )
 
 

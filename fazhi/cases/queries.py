@@ -21,9 +21,19 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import connections, models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from fazhi.cases.models import Case, Deadline
+from fazhi.cases.models import (
+    Case,
+    CaseDocument,
+    CaseHandler,
+    CaseStatus,
+    Deadline,
+    ProceduralEvent,
+)
+from fazhi.cases.packs import registry
+from fazhi.core.clock import SHANGHAI
+from fazhi.discretion.models import DecisionReview
 from fazhi.org.models import Unit, scope_filter
 
 PAGE_SIZE = 50
@@ -53,10 +63,73 @@ class CaseFilter:
     due_within_days: int | None = None  # a running deadline is due before now + this many days
     overdue: bool = False  # a running deadline is due now or earlier (half-open: at >= due_at)
     search: str = ""  # case number or title contains
+    handler_id: int | None = None  # cases this officer handles (主办 or 协办): "my cases"
+    due: str = ""  # a band of the nearest deadline: DUE_BANDS (the desk's to-do counts)
+    awaiting: str = ""  # a desk queue: AWAITING (法制审核, 决定书, 偏离基准)
 
     @property
     def needs_running_deadline(self) -> bool:
-        return self.due_within_days is not None or self.overdue
+        return self.due_within_days is not None or self.overdue or bool(self.due)
+
+
+# The bands of the nearest running deadline on the desk, disjoint so that their counts add up:
+# overdue (due now or earlier), today (later today), soon (after today, within SOON_DAYS days).
+DUE_OVERDUE, DUE_TODAY, DUE_SOON = "overdue", "today", "soon"
+DUE_BANDS = (DUE_OVERDUE, DUE_TODAY, DUE_SOON)
+SOON_DAYS = 3
+# The desk's queues of the legal officer and the clerk.
+AWAITING_REVIEW, AWAITING_DOCUMENT, AWAITING_DEVIATION = "review", "document", "deviation"
+AWAITING = (AWAITING_REVIEW, AWAITING_DOCUMENT, AWAITING_DEVIATION)
+
+
+def _start_of_local_day(at: dt.datetime, days: int = 0) -> dt.datetime:
+    day = at.astimezone(SHANGHAI).date() + dt.timedelta(days=days)
+    return dt.datetime.combine(day, dt.time.min, SHANGHAI)
+
+
+def due_condition(band: str, at: dt.datetime) -> Q:
+    """Return the condition on ``next_due_at`` of one band (DUE_BANDS) at instant AT."""
+    if band == DUE_OVERDUE:
+        return Q(next_due_at__lte=at)
+    if band == DUE_TODAY:
+        return Q(next_due_at__gt=at, next_due_at__lt=_start_of_local_day(at, 1))
+    if band == DUE_SOON:
+        return Q(
+            next_due_at__gte=_start_of_local_day(at, 1),
+            next_due_at__lt=_start_of_local_day(at, 1 + SOON_DAYS),
+        )
+    return Q(pk__in=[])
+
+
+def _packs_with(event_code: str) -> list[str]:
+    return sorted({p.id for p in registry().packs if any(e.code == event_code for e in p.events)})
+
+
+def awaiting_condition(queue: str) -> Q:
+    """Return the condition of one desk queue (AWAITING).
+
+    - review (待法制审核): the parties have been told (告知, status 已告知), the pack has a 法制审核
+      step and none is recorded — the decision waits for it (本地实践: the bureau reviews every
+      general-procedure case before deciding).
+    - document (决定待制作文书): a penalty decision is recorded and no 行政处罚决定书 was generated.
+    - deviation (偏离基准待核): an open case whose decision lies outside the benchmark's range.
+    """
+    if queue == AWAITING_REVIEW:
+        reviewed = ProceduralEvent.objects.filter(case=OuterRef("pk"), kind="legal_review")
+        told = Q(status=CaseStatus.NOTIFIED, procedure__in=_packs_with("legal_review"))
+        return told & ~Q(Exists(reviewed))
+    if queue == AWAITING_DOCUMENT:
+        penalty = ProceduralEvent.objects.filter(
+            case=OuterRef("pk"), kind="decide", data__outcome="penalty"
+        )
+        made = CaseDocument.objects.filter(case=OuterRef("pk"), kind="decision")
+        return Q(Exists(penalty)) & ~Q(Exists(made))
+    if queue == AWAITING_DEVIATION:
+        deviating = DecisionReview.objects.filter(
+            case=OuterRef("pk"), is_current=True, within_range=False
+        )
+        return ~Q(status=CaseStatus.CLOSED) & Q(Exists(deviating))
+    return Q(pk__in=[])
 
 
 @dataclass
@@ -131,7 +204,25 @@ def _case_conditions(user: Any, filters: CaseFilter, at: dt.datetime) -> Q | Non
     term = filters.search.strip()
     if term:
         condition &= Q(number__icontains=term) | Q(title__icontains=term)
+    if filters.handler_id is not None:
+        handled = CaseHandler.objects.filter(officer_id=filters.handler_id).values("case_id")
+        condition &= Q(pk__in=handled)
+    if filters.due:
+        condition &= due_condition(filters.due, at)
+    if filters.awaiting:
+        condition &= awaiting_condition(filters.awaiting)
     return condition
+
+
+def count_cases(user: Any, filters: CaseFilter, *, at: dt.datetime) -> int:
+    """Return how many cases USER may see match FILTERS: exactly the rows the list shows."""
+    condition = _case_conditions(user, filters, at)
+    if condition is None:
+        return 0
+    matching = Case.objects.visible_to(user).filter(condition)
+    if filters.needs_running_deadline:
+        matching = matching.filter(next_due_at__isnull=False)
+    return matching.count()
 
 
 # --- The API's hot path: the unfiltered first pages, compiled once ------------------------------

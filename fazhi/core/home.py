@@ -1,4 +1,4 @@
-"""What each role sees first on its home page: the state of its scope and its own tasks.
+"""What each role sees first on its home page: its work (待办), then the state of its scope.
 
 Every figure is a count of rows the user may see (``visible_to(user)``) and, where a list of
 those rows exists, links to it with the same filter, so the number can be checked one by one
@@ -49,6 +49,7 @@ class Panel:
     cards: list[Card] = field(default_factory=list)
     rows: list[tuple[str, str]] = field(default_factory=list)  # a short table under the cards
     is_strip: bool = False  # one compact line (the user's own facts), not a row of cards
+    is_work: bool = False  # the user's to-do (待办): shown first, above the statistics
 
     @property
     def is_wide(self) -> bool:
@@ -113,10 +114,14 @@ def panels_for(user: Any, at: dt.datetime) -> list[Panel]:
 
 
 def for_user(user: Any, at: dt.datetime | None = None) -> dict[str, Any]:
-    """Return the template context of USER's home page."""
+    """Return the template context of USER's home page: the work first, then the statistics."""
     at = at or timezone.now()
+    panels = panels_for(user, at)
     return {
         "role_label": user.get_role_display(),
         "today": timezone.localdate(at),
-        "panels": panels_for(user, at),
+        "panels": panels,
+        "strips": [panel for panel in panels if panel.is_strip],  # who I am: one line on top
+        "work": [panel for panel in panels if panel.is_work],
+        "statistics": [panel for panel in panels if not (panel.is_work or panel.is_strip)],
     }

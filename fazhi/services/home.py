@@ -53,3 +53,46 @@ def _services_panel(user: User, at: dt.datetime) -> Panel:
             ),
         ],
     )
+
+
+@register(15, "window_work")
+def window_work_panel(user: User, at: dt.datetime) -> Panel | None:
+    return _window_work_panel(user, at) if user.has_capability(C.HANDLE_SERVICES) else None
+
+
+def _window_work_panel(user: User, at: dt.datetime) -> Panel:
+    """The window's to-do (待办): what falls due today, overdue, and 补正 materials returned."""
+    from fazhi.services.queue import window_day
+
+    day = window_day(user, at=at)
+    return Panel(
+        "window_work",
+        _("窗口待办"),
+        "inbox",
+        cards=[
+            Card(
+                "services_due_today",
+                _("今日到期"),
+                day.due_today,
+                link("services:queue", due_within_days=0),
+                "orange" if day.due_today else "",
+                _("今日内届满、尚未超期"),
+            ),
+            Card(
+                "services_overdue_work",
+                _("已超期"),
+                day.overdue,
+                link("services:queue", overdue="on"),
+                "red" if day.overdue else "",
+            ),
+            Card(
+                "services_supplemented",
+                _("补正已返回"),
+                day.supplemented,
+                link("services:queue", supplemented="on"),
+                "yellow" if day.supplemented else "",
+                _("申请人已补正，待窗口处理"),
+            ),
+        ],
+        is_work=True,
+    )

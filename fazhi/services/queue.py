@@ -16,11 +16,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from fazhi.core.clock import SHANGHAI
-from fazhi.services.models import ENDED_STATUSES, Application, ApplicationStatus
+from fazhi.services.models import (
+    ENDED_STATUSES,
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    Step,
+)
 
 PAGE_SIZE = 50
 DUE_SOON_DAYS = 3
@@ -43,6 +49,7 @@ class QueueFilter:
     submitted_from: dt.date | None = None
     submitted_to: dt.date | None = None
     receipt: str = ""
+    supplemented: bool = False  # the 补正 materials came back and the window has not acted since
 
 
 def _local_start(day: dt.date) -> dt.datetime:
@@ -78,6 +85,21 @@ def is_overdue(application: Application, now: dt.datetime) -> bool:
     )
 
 
+def supplemented_condition() -> Q:
+    """补正已返回: the application's latest step (a visit aside) is the materials' return (补正材料),
+    so it is back with the window, which has not accepted or decided it since."""
+    latest = (
+        ApplicationEvent.objects.filter(application=OuterRef("pk"))
+        .exclude(step=Step.VISIT)
+        .order_by("-at", "-pk")
+        .values("step")[:1]
+    )
+    returned = Application.objects.alias(latest_step=Subquery(latest)).filter(
+        latest_step=Step.SUPPLEMENT
+    )
+    return Q(pk__in=returned.values("pk")) & ~Q(status__in=ENDED_STATUSES)
+
+
 def _conditions(filters: QueueFilter, now: dt.datetime, *, with_status: bool = True) -> Q:
     condition = Q()
     if with_status and filters.status:
@@ -99,6 +121,8 @@ def _conditions(filters: QueueFilter, now: dt.datetime, *, with_status: bool = T
     term = filters.receipt.strip().upper()
     if term:
         condition &= Q(receipt__contains=term)
+    if filters.supplemented:
+        condition &= supplemented_condition()
     return condition
 
 
@@ -150,6 +174,8 @@ class WindowDay:
     submitted_today: int
     due_soon: int
     overdue: int
+    due_today: int = 0  # not late yet, due before the end of today
+    supplemented: int = 0  # 补正 materials returned, awaiting the window
 
 
 def window_day(user: Any, *, at: dt.datetime | None = None) -> WindowDay:
@@ -168,4 +194,13 @@ def window_day(user: Any, *, at: dt.datetime | None = None) -> WindowDay:
         due_soon=Count("id", filter=due_soon_condition(now, DUE_SOON_DAYS)),
         overdue=Count("id", filter=overdue_condition(now)),
     )
-    return WindowDay(today, counts["submitted_today"], counts["due_soon"], counts["overdue"])
+    due_today = scoped.filter(due_soon_condition(now, 0)).count()
+    supplemented = scoped.filter(supplemented_condition()).count()
+    return WindowDay(
+        today,
+        counts["submitted_today"],
+        counts["due_soon"],
+        counts["overdue"],
+        due_today,
+        supplemented,
+    )

@@ -55,6 +55,7 @@ class QueueFilterForm(forms.Form):
     date_from = forms.DateField(label=_("提交日期自"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("提交日期至"), required=False, widget=DateInput)
     q = forms.CharField(label=_("回执号"), required=False, max_length=24)
+    supplemented = forms.BooleanField(label=_("补正已返回待处理"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,6 +86,7 @@ class QueueFilterForm(forms.Form):
             submitted_from=data["date_from"],
             submitted_to=data["date_to"],
             receipt=data["q"] or "",
+            supplemented=bool(data.get("supplemented")),
         )
 
 

@@ -122,6 +122,10 @@ def _period_of(start: str | None, end: str | None) -> Period | None:
         return None
 
 
+# The status filter's value for "still owes a reply" (OPEN or RETURNED), used by the home page.
+AWAITING = "awaiting"
+
+
 @requires(C.VIEW_SCOPED_DATA)
 def order_list(request: HtmxHttpRequest) -> HttpResponse:
     now = timezone.now()
@@ -133,6 +137,12 @@ def order_list(request: HtmxHttpRequest) -> HttpResponse:
     overdue = request.GET.get("overdue") == "1"
     if status in OrderStatus.values:
         qs = qs.filter(status=status)
+    elif status == AWAITING:  # 待答复 and 已退回: the target unit still owes a reply
+        qs = qs.awaiting_reply()
+    issued = request.GET.get("issued") == "1"
+    if issued:  # the orders the user's scope issued (those it verifies), not those it received
+        scope = _signed_in(request).scope_unit
+        qs = qs.filter(issuing_unit__path__startswith=scope.path) if scope else qs.none()
     if level in OrderLevel.values:
         qs = qs.filter(level=level)
     if overdue:
@@ -152,6 +162,7 @@ def order_list(request: HtmxHttpRequest) -> HttpResponse:
         "status": status,
         "level": level,
         "overdue": overdue,
+        "issued": issued,
         "unit": unit,
         "answered": answered,
         "statuses": OrderStatus.choices,

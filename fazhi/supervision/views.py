@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, cast
 
 from django.core.paginator import Paginator
@@ -40,7 +41,17 @@ def _filter_of(request: HttpRequest) -> warnings.WarningFilter:
         own=get.get("own") == "1",
         state=state if state in WarningState.values else "",
         escalated=get.get("escalated", "") if get.get("escalated") in Escalated.values else "",
+        handler_id=_signed_in(request).officer_id if get.get("mine") == "1" else None,
+        since=_day(get.get("since", "")),
     )
+
+
+def _day(text: str) -> dt.date | None:
+    """A YYYY-MM-DD query value as a date, or None (a malformed one is ignored)."""
+    try:
+        return dt.date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
 
 
 @requires(C.VIEW_SCOPED_DATA)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from fazhi.audit import log as audit
 from fazhi.cases.models import Deadline
 from fazhi.core.access import require_capability
+from fazhi.core.clock import SHANGHAI
 from fazhi.core.errors import FazhiError, PermissionDeniedError
 from fazhi.core.roles import Capability
 from fazhi.org.models import Unit
@@ -50,6 +51,8 @@ class WarningFilter:
     own: bool = False  # with UNIT: that unit's own cases only, not those of the units below it
     state: str = WarningState.OPEN
     escalated: str = ""
+    handler_id: int | None = None  # warnings on the cases this officer handles ("my cases")
+    since: dt.date | None = None  # opened or escalated on this local day or later (new ones)
 
 
 def find_warnings(user: Any, f: WarningFilter) -> QuerySet[CaseWarning]:
@@ -70,6 +73,11 @@ def find_warnings(user: Any, f: WarningFilter) -> QuerySet[CaseWarning]:
             qs = qs.filter(case__unit__path__startswith=unit.path)
     if f.escalated:
         qs = qs.filter(escalated_level=f.escalated)
+    if f.handler_id is not None:
+        qs = qs.filter(case__handler_links__officer_id=f.handler_id)
+    if f.since is not None:
+        start = dt.datetime.combine(f.since, dt.time.min, SHANGHAI)
+        qs = qs.filter(Q(opened_at__gte=start) | Q(escalated_at__gte=start))
     due = Deadline.objects.filter(
         case_id=OuterRef("case_id"), code=OuterRef("deadline_code"), key=OuterRef("subject_key")
     ).values("due_at")[:1]
