@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from docxtpl import DocxTemplate
@@ -551,3 +551,45 @@ def record_download(document: CaseDocument, *, actor: Any, ip_address: str | Non
         changes={"case": document.case.number, "kind": document.kind, "number": document.number},
         ip_address=ip_address,
     )
+
+
+# --- What the case page offers -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentOffer:
+    """One kind of document as the case page offers it: the number it would get, or why not."""
+
+    kind: str
+    name: Any
+    number: str  # the 文号 it would get if generated now ("" when it cannot be)
+    reason: str = ""  # why it cannot be generated now (the same refusal generate_document raises)
+    made: int = 0  # how many of this kind the case already has
+
+
+def offers(case: Case, *, at: dt.datetime) -> list[DocumentOffer]:
+    """Return each document kind for CASE, checked as ``generate_document`` would check it now.
+
+    Nothing is written: the event it is made from and the template's values are read (the same
+    fillers), so a missing event or a decision without a penalty is known before the click.
+    """
+    local_day = at.astimezone(SHANGHAI).date()
+    short = unit_short_name(case.unit)
+    made = dict(
+        CaseDocument.objects.filter(case=case)
+        .values_list("kind")
+        .annotate(n=models.Count("id"))
+        .order_by()
+    )
+    found = []
+    for kind, spec in KINDS.items():
+        try:
+            source = _event_for(case, spec, None)
+            FILLERS[kind](case, source, local_day)
+        except DocumentRefused as refusal:
+            found.append(DocumentOffer(kind, spec.name, "", str(refusal), made.get(kind, 0)))
+            continue
+        sequence = _next_sequence(case.unit, kind, local_day.year)
+        number = document_number(short, spec.code, local_day.year, sequence)
+        found.append(DocumentOffer(kind, spec.name, number, "", made.get(kind, 0)))
+    return found

@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fazhi.cases.labels import choices_of, field_label
 from fazhi.cases.models import (
     CaseSource,
     CaseStatus,
@@ -27,6 +28,7 @@ from fazhi.cases.models import (
     PartyRole,
     ProceduralEvent,
 )
+from fazhi.cases.next_steps import StepOption
 from fazhi.cases.packs import DataField, EventSpec, Pack, registry
 from fazhi.cases.procedure import BASIS_TWO_OFFICERS, NewCase, NewEvent, NewParty
 from fazhi.cases.queries import (
@@ -66,7 +68,7 @@ def style(form: forms.BaseForm) -> None:
     """Give every widget its Bootstrap class (no inline styles: CSP)."""
     for bound in form:
         widget = bound.field.widget
-        if isinstance(widget, forms.CheckboxInput):
+        if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):
             css = "form-check-input"
         elif isinstance(widget, forms.Select):
             css = "form-select form-select-sm"
@@ -200,6 +202,15 @@ class OfficerChoices(_OfficerField):
         return f"{obj.name}（{obj.police_number}）· {obj.unit.name}"
 
 
+def default_unit(user: Any) -> Unit | None:
+    """Return the unit a case opened by USER defaults to: their own unit, else their scope."""
+    officer = getattr(user, "officer", None)
+    visible = Unit.objects.visible_to(user)
+    if officer is not None and visible.filter(pk=officer.unit_id).exists():
+        return cast(Unit, officer.unit)
+    return cast("Unit | None", user.scope_unit)
+
+
 class CaseOpenForm(forms.Form):
     """受案登记: the case, its handlers and its first event; parties come in PartyFormSet."""
 
@@ -244,7 +255,7 @@ class CaseOpenForm(forms.Form):
         self.now = now
         _choice_field(self, "offence").choices = [
             ("", _("（不指定）")),
-            *benchmark.offence_choices(),
+            *[(code, label.split(" ", 1)[-1]) for code, label in benchmark.offence_choices()],
         ]
         _model_choice_field(self, "unit").queryset = Unit.objects.visible_to(user)
         officers = Officer.objects.visible_to(user).select_related("unit")
@@ -256,7 +267,25 @@ class CaseOpenForm(forms.Form):
         ]
         self.fields["item"].widget.attrs["list"] = "item-options"
         self.fields["handlers"].widget.attrs["size"] = 6
+        if not self.is_bound:
+            self._set_defaults(user, now)
         style(self)
+
+    def _set_defaults(self, user: Any, now: dt.datetime) -> None:
+        """My unit, me as the main handler, 受案 now, the general procedure (all may be changed)."""
+        officer = getattr(user, "officer", None)
+        unit = default_unit(user)
+        local_now = timezone.localtime(now).replace(second=0, microsecond=0)
+        procedures = [value for value, _label in procedure_choices()]
+        self.initial.setdefault("unit", unit.code if unit else None)
+        if officer is not None:
+            self.initial.setdefault("handlers", [officer.police_number])
+        self.initial.setdefault("act_at", local_now)
+        self.initial.setdefault("first_at", local_now)
+        self.initial.setdefault("first_kind", "accept")
+        self.initial.setdefault("source", CaseSource.CALL)
+        if "zhian-general" in procedures:
+            self.initial.setdefault("procedure", "zhian-general")
 
     def clean_item(self) -> EnforcementItem:
         return _item_by_code(self.cleaned_data["item"])
@@ -414,7 +443,16 @@ DATA_PREFIX = "data_"
 
 
 def _data_field(spec: DataField) -> forms.Field:
-    label = gettext(spec.label) if spec.label else spec.name
+    label = field_label(spec.name, gettext(spec.label) if spec.label else "")
+    choices = choices_of(spec.name)
+    if choices and spec.type == "text":  # a code the pack tests: offered by its label, not typed
+        blank = [] if spec.required else [("", _("（不选）"))]
+        return forms.ChoiceField(
+            label=label,
+            required=spec.required,
+            choices=[*blank, *choices],
+            widget=forms.RadioSelect if len(choices) <= 3 else forms.Select,
+        )
     if spec.type == "bool":
         return forms.BooleanField(label=label, required=spec.required)
     if spec.type == "int":
@@ -483,7 +521,9 @@ def facts_from(cleaned: dict[str, Any], facts: list[dict[str, Any]]) -> dict[str
 
 class EventChoice(_EventField):
     def label_from_instance(self, obj: ProceduralEvent) -> str:
-        return f"#{obj.pk} {timezone.localtime(obj.occurred_at):%Y-%m-%d %H:%M}"
+        return gettext("%(at)s 登记的环节") % {
+            "at": f"{timezone.localtime(obj.occurred_at):%Y-%m-%d %H:%M}"
+        }
 
 
 class EventForm(forms.Form):
@@ -493,10 +533,19 @@ class EventForm(forms.Form):
     occurred_at = forms.DateTimeField(label=_("发生时间"), widget=LocalDateTimeInput)
 
     def __init__(
-        self, *args: Any, case: Any, pack: Pack, kind: str, now: dt.datetime, **kwargs: Any
+        self,
+        *args: Any,
+        case: Any,
+        pack: Pack,
+        kind: str,
+        now: dt.datetime,
+        options: list[StepOption] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.case, self.pack, self.now = case, pack, now
+        # The steps as the page offers them (fazhi.cases.next_steps); None: every step, unchecked.
+        self.step_options = options
         _choice_field(self, "kind").choices = [
             (spec.code, gettext(spec.name)) for spec in pack.events
         ]
@@ -533,6 +582,15 @@ class EventForm(forms.Form):
             )
         self.fields["kind"].widget.attrs["data-testid"] = "event-kind"
         style(self)
+
+    @property
+    def refused_steps(self) -> list[StepOption]:
+        return [o for o in self.step_options or () if not o.allowed]
+
+    @property
+    def chosen_step(self) -> StepOption | None:
+        kind = self["kind"].value()
+        return next((o for o in self.step_options or () if o.code == kind), None)
 
     def data_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith(DATA_PREFIX)]

@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from fazhi.cases import documents, next_steps, opening, procedure, queries
+from fazhi.cases import labels as case_labels
 from fazhi.cases import parties as party_ops
-from fazhi.cases import procedure, queries
+from fazhi.cases.derive import Ev
 from fazhi.cases.document_views import HtmxHttpRequest
 from fazhi.cases.forms import FACT_PREFIX, CaseFilterForm, CaseOpenForm, EventForm, party_formset
 from fazhi.cases.models import Case, Deadline, DeadlineStatus, Party, ProceduralEvent
@@ -34,7 +36,7 @@ from fazhi.core.roles import Capability as C
 from fazhi.discretion import preview as benchmark
 from fazhi.discretion.engine import InvalidFacts
 from fazhi.discretion.review import BASIS_BENCHMARK
-from fazhi.org.models import User
+from fazhi.org.models import Officer, Unit, User
 
 # --- List ----------------------------------------------------------------------------------------
 
@@ -44,8 +46,10 @@ def _signed_in(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _item_options() -> list[tuple[str, str]]:
-    return list(EnforcementItem.objects.filter(is_active=True).values_list("code", "name"))
+def _item_options() -> list[tuple[str, str, None]]:
+    """Every active item as the datalist shows it: (code, name, no check)."""
+    rows = EnforcementItem.objects.filter(is_active=True).values_list("code", "name")
+    return [(code, name, None) for code, name in rows]
 
 
 @requires(C.VIEW_SCOPED_DATA)
@@ -149,19 +153,90 @@ def case_new(request: HtmxHttpRequest) -> HttpResponse:
         "form": form,
         "formset": formset,
         "refusal": refusal,
-        "item_options": _item_options(),
+        **_open_checks(_signed_in(request), data or _initial_values(form), now),
     }
     return _form_response(request, "cases/case_new.html", "cases/_case_form.html", context)
 
 
+def _initial_values(form: CaseOpenForm) -> dict[str, Any]:
+    """The unbound form's defaults as the values the checks read (like a submitted form's)."""
+    values = {name: form[name].value() for name in ("unit", "item", "act_at", "first_at")}
+    values["handlers"] = form["handlers"].value() or []
+    return values
+
+
+def _local_day(text: Any, fallback: dt.date) -> dt.date:
+    if isinstance(text, dt.datetime):
+        return timezone.localtime(text).date() if timezone.is_aware(text) else text.date()
+    try:
+        return dt.date.fromisoformat(str(text or "")[:10])
+    except ValueError:
+        return fallback
+
+
+def _open_checks(user: User, values: Any, now: dt.datetime) -> dict[str, Any]:
+    """Return what the 受案登记 form offers for VALUES: items, handlers, 应进必进, offences.
+
+    The day is the first step's (the day ``open_case`` checks), else the act's, else today.
+    """
+    unit_code = str(values.get("unit") or "")
+    unit = Unit.objects.visible_to(user).filter(code=unit_code).first() if unit_code else None
+    code = str(values.get("item") or "").split(" ", 1)[0].strip()
+    item = EnforcementItem.objects.active().filter(code=code).first() if code else None
+    today = timezone.localdate(now)
+    on = _local_day(values.get("first_at"), _local_day(values.get("act_at"), today))
+    officers = list(
+        Officer.objects.visible_to(user).select_related("unit").order_by("unit__path", "name")
+    )
+    if unit is not None:  # the unit's own officers first
+        officers.sort(key=lambda o: o.unit_id != unit.pk)
+    chosen = values.getlist("handlers") if hasattr(values, "getlist") else values.get("handlers")
+    chosen = [str(v) for v in chosen or []]
+    me = getattr(user, "officer", None)
+    if me is not None:  # me first: the first selected is the main handler (主办)
+        officers.sort(key=lambda o: o.pk != me.pk)
+    offences = benchmark.offence_choices(item.code) if item is not None else []
+    return {
+        "open_on": on,
+        "item_check": opening.check_item(item, unit, officers, on) if item and unit else None,
+        "handler_options": opening.handler_options(item, officers, on),
+        "chosen_handlers": chosen,
+        "item_options": [
+            (found.code, found.name, check)
+            for found, check in (opening.items_for(unit, officers, on) if unit else [])
+        ]
+        or _item_options(),
+        "item_offences": [(c, label.split(" ", 1)[-1]) for c, label in offences],
+        "chosen_offence": str(values.get("offence") or "")
+        or (offences[0][0] if len(offences) == 1 else ""),
+    }
+
+
+@require_GET
+@requires(C.VIEW_SCOPED_DATA, C.HANDLE_CASES)
+def open_check(request: HtmxHttpRequest) -> HttpResponse:
+    """Return the checks of the 受案登记 form for its current values (htmx, as fields change)."""
+    context = _open_checks(_signed_in(request), request.GET, timezone.now())
+    return render(request, "cases/_open_checks.html", context)
+
+
 # --- A case --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Value:
+    """One stored value of a step as the page shows it: its label, and its text or its rows."""
+
+    label: str
+    text: str = ""
+    rows: list[tuple[str, str]] = field(default_factory=list)  # the discretion facts
 
 
 @dataclass
 class TimelineEntry:
     event: ProceduralEvent
     name: str
-    values: list[tuple[str, object]]
+    values: list[Value]
     corrections: list[TimelineEntry] = field(default_factory=list)
     is_corrected: bool = False
 
@@ -175,24 +250,40 @@ def _event_name(pack: Pack | None, kind: str) -> str:
         return kind
 
 
-def _values(pack: Pack | None, event: ProceduralEvent) -> list[tuple[str, object]]:
-    labels = {}
+def _values(pack: Pack | None, event: ProceduralEvent, offence_code: str = "") -> list[Value]:
+    """Return the step's stored values with their labels, in the pack's field order."""
+    labels: dict[str, str] = {}
     if pack is not None:
         try:
-            labels = {
-                f.name: _(f.label) if f.label else f.name for f in pack.event(event.kind).fields
-            }
+            labels = {f.name: _(f.label) if f.label else "" for f in pack.event(event.kind).fields}
         except KeyError:
             labels = {}
-    return [(labels.get(name, name), value) for name, value in (event.data or {}).items()]
+    data = event.data or {}
+    order = [name for name in labels if name in data] + [n for n in data if n not in labels]
+    values = []
+    for name in order:
+        value = data[name]
+        label = case_labels.field_label(name, labels.get(name, ""))
+        if name == "facts" and isinstance(value, dict):
+            values.append(Value(label, rows=case_labels.fact_rows(offence_code, value)))
+        elif name == "property_id":
+            continue  # the property is named by the step's own description
+        else:
+            values.append(Value(label, case_labels.value_label(name, value)))
+    return values
 
 
-def timeline(pack: Pack | None, events: list[ProceduralEvent]) -> list[TimelineEntry]:
+def timeline(
+    pack: Pack | None, events: list[ProceduralEvent], offence_code: str = ""
+) -> list[TimelineEntry]:
     """Return the events in time order, each correction placed beside the event it corrects.
 
     An event is marked corrected when a later event names it (it is no longer in force).
     """
-    entries = {e.pk: TimelineEntry(e, _event_name(pack, e.kind), _values(pack, e)) for e in events}
+    entries = {
+        e.pk: TimelineEntry(e, _event_name(pack, e.kind), _values(pack, e, offence_code))
+        for e in events
+    }
     roots: list[TimelineEntry] = []
     for event in events:
         entry = entries[event.pk]
@@ -225,17 +316,24 @@ def time_left(deadline: Deadline, now: dt.datetime) -> str:
     return _("剩余 %(span)s") % {"span": span}
 
 
-def _suggested_kind(pack: Pack, events: list[ProceduralEvent]) -> str:
-    """Return the first step of the pack that may come next (a default for the form)."""
-    recorded = {e.kind for e in events}
-    for spec in pack.events:
-        if spec.first or (not spec.repeatable and spec.code in recorded):
-            continue
-        if spec.after and not recorded.intersection(spec.after):
-            continue
-        if spec.code not in recorded:
-            return spec.code
-    return pack.events[0].code
+def _step_options(case: Case, pack: Pack, now: dt.datetime) -> list[next_steps.StepOption]:
+    """Return the steps the case may record now (the next due first) and those it may not."""
+    events = [Ev.of(row) for row in case.events.all()]
+    running = case.deadlines.filter(status=DeadlineStatus.OPEN).values_list("code", "due_at")
+    return next_steps.step_options(pack, events, list(running), now=now)
+
+
+def _event_form(
+    case: Case, pack: Pack, now: dt.datetime, data: Any = None, kind: str = "", **kwargs: Any
+) -> EventForm:
+    """Return the step form offering only what the pack allows now, on KIND (or the next due)."""
+    options = _step_options(case, pack, now)
+    kind = kind or next_steps.suggested(options)
+    initial = kwargs.setdefault("initial", {})
+    initial.setdefault("kind", kind)
+    if not initial.get("occurred_at"):  # most steps are recorded as they happen
+        initial["occurred_at"] = timezone.localtime(now).replace(second=0, microsecond=0)
+    return EventForm(data, case=case, pack=pack, kind=kind, now=now, options=options, **kwargs)
 
 
 def _pack(case: Case) -> Pack | None:
@@ -256,7 +354,9 @@ def _scoped_case(request: HttpRequest, number: str) -> Case:
 def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
     now = timezone.now()
     pack = _pack(case)
-    events = list(case.events.select_related("recorded_by").order_by("occurred_at", "pk"))
+    events = list(
+        case.events.select_related("recorded_by__officer", "corrects").order_by("occurred_at", "pk")
+    )
     deadlines = sorted(
         case.deadlines.all(),
         key=lambda d: (d.status not in (DeadlineStatus.OPEN, DeadlineStatus.STOPPED), d.due_at),
@@ -271,11 +371,16 @@ def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str,
         "pack": pack,
         "now": now,
         "handler_links": case.handler_links.select_related("officer").order_by("pk"),
-        "deadlines": [(d, time_left(d, now)) for d in deadlines],
-        "timeline": timeline(pack, events),
+        "deadlines": [
+            (d, time_left(d, now), case_labels.due_text(d.facts, d.due_at)) for d in deadlines
+        ],
+        "timeline": timeline(pack, events, case.offence_code),
         "parties": parties,
         "properties": case.properties.select_related("seized_by_event").order_by("pk"),
         "documents": case.documents.order_by("generated_at", "pk"),
+        "document_offers": documents.offers(case, at=now)
+        if documents.can_generate(request.user)
+        else [],
         "can_handle": can_handle,
         "can_reveal": _signed_in(request).has_capability(C.REVEAL_ID_NUMBER),
         "offence_name": benchmark.offence_name(case.offence_code) if case.offence_code else "",
@@ -285,10 +390,7 @@ def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str,
         ],
     }
     if can_handle and pack is not None and "event_form" not in extra:
-        kind = _suggested_kind(pack, events)
-        context["event_form"] = EventForm(
-            case=case, pack=pack, kind=kind, now=now, initial={"kind": kind}
-        )
+        context["event_form"] = _event_form(case, pack, now)
     return context | extra
 
 
@@ -309,9 +411,9 @@ def event_form(request: HtmxHttpRequest, number: str) -> HttpResponse:
     pack = _pack(case)
     if pack is None:
         return HttpResponse(_("本案的办案程序没有施行中的规则。"), status=409)
-    kind = request.GET.get("kind") or _suggested_kind(pack, list(case.events.all()))
-    initial = {"kind": kind, "occurred_at": request.GET.get("occurred_at") or None}
-    form = EventForm(case=case, pack=pack, kind=kind, now=timezone.now(), initial=initial)
+    kind = request.GET.get("kind", "")
+    initial = {"occurred_at": request.GET.get("occurred_at") or None}
+    form = _event_form(case, pack, timezone.now(), kind=kind, initial=initial)
     return render(request, "cases/_event_form.html", {"case": case, "event_form": form})
 
 
@@ -366,7 +468,7 @@ def record_event(request: HtmxHttpRequest, number: str) -> HttpResponse:
         return HttpResponse(_("本案的办案程序没有施行中的规则。"), status=409)
     now = timezone.now()
     kind = request.POST.get("kind", "")
-    form = EventForm(request.POST, case=case, pack=pack, kind=kind, now=now)
+    form = _event_form(case, pack, now, request.POST, kind=kind)
     refusal = None
     if form.is_valid():
         try:

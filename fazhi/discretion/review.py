@@ -203,12 +203,8 @@ def review_row(
     reason = str(event.data.get("deviation_reason") or "").strip()
     if not inside and not reason:
         raise DecisionOutsideBenchmark(
-            _(
-                "决定超出裁量基准的建议幅度（%(range)s），须在 deviation_reason 中书面说明理由。"
-                " / The decision is outside the benchmark's recommended range (%(range)s): "
-                "write the reason in deviation_reason."
-            )
-            % {"range": describe(decision)},
+            _("决定超出裁量基准的建议幅度（%(range)s），须在“%(field)s”中书面说明理由。")
+            % {"range": describe(decision), "field": _("偏离理由")},
             field="data.deviation_reason",
             basis=BASIS_BENCHMARK,
         )

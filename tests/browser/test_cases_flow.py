@@ -64,10 +64,11 @@ def test_a_clerk_opens_a_case_and_meets_the_handling_period(page, clerk_station,
     page.get_by_test_id("submit-event").click()
     expect(page.get_by_test_id("case-status")).to_have_text("已告知")
 
-    page.get_by_test_id("event-kind").select_option("decide")
-    expect(page.locator("#id_data_outcome")).to_be_visible()
+    with page.expect_response(lambda r: "/events/form/" in r.url):
+        page.get_by_test_id("event-kind").select_option("decide")
+    expect(page.get_by_label("给予处罚")).to_be_visible()  # chosen by its label (issue 12)
     page.fill("#id_occurred_at", local(now - dt.timedelta(hours=2)))
-    page.fill("#id_data_outcome", "penalty")
+    page.get_by_label("给予处罚").check()
     page.fill("#id_data_fine", "200")
     page.get_by_test_id("submit-event").click()
 
@@ -88,10 +89,11 @@ def test_a_refusal_shows_its_provision_in_the_browser(page, clerk_station, conso
     page.goto(f"/cases/{case.number}/")
     log_in(page, "clerk", PASSWORD)
 
-    page.get_by_test_id("event-kind").select_option("decide")
-    expect(page.locator("#id_data_outcome")).to_be_visible()
+    with page.expect_response(lambda r: "/events/form/" in r.url):
+        page.get_by_test_id("event-kind").select_option("decide")
+    expect(page.get_by_label("给予处罚")).to_be_visible()  # chosen by its label (issue 12)
     page.fill("#id_occurred_at", local(now - dt.timedelta(hours=1)))
-    page.fill("#id_data_outcome", "penalty")
+    page.get_by_label("给予处罚").check()
     page.get_by_test_id("submit-event").click()
 
     expect(page.get_by_test_id("refusal-basis")).to_contain_text(

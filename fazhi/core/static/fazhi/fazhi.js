@@ -11,3 +11,31 @@ document.addEventListener("DOMContentLoaded", () => {
   initPopovers(document);
   document.body.addEventListener("htmx:afterSwap", (evt) => initPopovers(evt.target));
 });
+
+// After a form comes back with an error (a refusal or a field error), bring the first one into
+// view and put the focus on its field (or on the refusal itself), so it is not missed.
+(() => {
+  const focusFirstError = (form) => {
+    const fieldError = form.querySelector(".invalid-feedback[data-field]");
+    const field = fieldError ? form.querySelector(`[name="${fieldError.dataset.field}"]`) : null;
+    const target = field || form.querySelector('[data-testid="refusal"], .invalid-feedback, .alert-danger');
+    if (!target) return;
+    if (!field && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target.scrollIntoView({ block: "center" });
+    target.focus({ preventScroll: true });
+  };
+  const formsIn = (el) => {
+    if (!el || !el.querySelectorAll) return [];
+    if (el.matches("form[data-focus-errors]")) return [el];
+    return Array.from(el.querySelectorAll("form[data-focus-errors]"));
+  };
+  document.addEventListener("DOMContentLoaded", () => {
+    formsIn(document.body).slice(0, 1).forEach(focusFirstError);
+    document.body.addEventListener("htmx:afterSettle", (evt) => {
+      const id = evt.detail.target && evt.detail.target.id;
+      const swapped = (id && document.getElementById(id)) || evt.detail.elt;
+      if (evt.detail.requestConfig && evt.detail.requestConfig.verb !== "post") return;
+      formsIn(swapped).slice(0, 1).forEach(focusFirstError);
+    });
+  });
+})();
