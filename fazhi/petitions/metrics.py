@@ -19,7 +19,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -67,8 +67,18 @@ def _units(scope: Unit) -> QuerySet[Unit, dict[str, int]]:
     return units
 
 
+def _whole_city(scope: Unit) -> bool:
+    """True when SCOPE's subtree holds every unit: the counts then need no unit filter."""
+    return not Unit.objects.exclude(path__startswith=scope.path).exists()
+
+
+def _in(scope: Unit, field: str) -> Q:
+    """Rows of SCOPE's subtree through FIELD (no condition for the whole city)."""
+    return Q() if _whole_city(scope) else Q(**{f"{field}__in": _units(scope)})
+
+
 def petitions_in(scope: Unit) -> QuerySet[Petition]:
-    return Petition.objects.filter(unit_id__in=_units(scope))
+    return Petition.objects.filter(_in(scope, "unit_id"))
 
 
 def _within(field: str, period: Period) -> Q:
@@ -106,7 +116,7 @@ def petition_repeat_rate(period: Period, scope: Unit) -> MetricValue:
 
 def _classified(period: Period, scope: Unit) -> QuerySet[Claim]:
     return Claim.objects.filter(
-        petition__unit_id__in=_units(scope),
+        _in(scope, "petition__unit_id"),
         classified_on__gte=period.start,
         classified_on__lte=period.end,
     ).exclude(route="")
@@ -122,7 +132,8 @@ def _classified(period: Period, scope: Unit) -> QuerySet[Claim]:
 )
 def petition_routed_rate(period: Period, scope: Unit) -> MetricValue:
     claims = _classified(period, scope)
-    n, d = claims.exclude(track=Track.PETITION).count(), claims.count()
+    counts = claims.aggregate(d=Count("pk"), n=Count("pk", filter=~Q(track=Track.PETITION)))
+    n, d = counts["n"], counts["d"]
     return MetricValue(percent(n, d), n, d, claims.order_by("-classified_on", "-id"))
 
 
@@ -167,11 +178,13 @@ for _track in (
 def petition_ontime_rate(period: Period, scope: Unit) -> MetricValue:
     due = Deadline.objects.filter(
         Q(_within("due_on", period)) | Q(_within("met_on", period)),
+        _in(scope, "petition__unit_id"),
         code="handling",
-        petition__unit_id__in=_units(scope),
     ).exclude(status="stopped")
-    n = due.filter(met_on__isnull=False, met_on__lte=F("due_on")).count()
-    d = due.count()
+    counts = due.aggregate(
+        d=Count("pk"), n=Count("pk", filter=Q(met_on__isnull=False, met_on__lte=F("due_on")))
+    )
+    n, d = counts["n"], counts["d"]
     records = Petition.objects.filter(pk__in=due.values("petition_id")).order_by(
         "-received_on", "-id"
     )
@@ -179,7 +192,7 @@ def petition_ontime_rate(period: Period, scope: Unit) -> MetricValue:
 
 
 def mediations_in(scope: Unit) -> QuerySet[Mediation]:
-    return Mediation.objects.filter(unit_id__in=_units(scope))
+    return Mediation.objects.filter(_in(scope, "unit_id"))
 
 
 @register(

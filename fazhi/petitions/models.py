@@ -143,6 +143,7 @@ class Petition(models.Model):  # 信访事项
             models.Index(fields=["unit", "received_on"], name="petition_unit_received"),
             models.Index(fields=["status"], name="petition_status"),
             models.Index(fields=["received_on"], name="petition_received_on"),
+            models.Index(fields=["accepted_on"], name="petition_accepted_on"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -215,7 +216,10 @@ class Claim(models.Model):  # 诉求
     class Meta:
         verbose_name = verbose_name_plural = _("诉求")
         ordering = ["petition", "id"]
-        indexes = [models.Index(fields=["track", "classified_on"], name="claim_track_day")]
+        indexes = [
+            models.Index(fields=["track", "classified_on"], name="claim_track_day"),
+            models.Index(fields=["classified_on"], name="claim_classified_on"),
+        ]
 
     def __str__(self) -> str:
         return self.text[:30]
@@ -336,7 +340,11 @@ class Deadline(models.Model):  # 信访期限
         constraints = [
             models.UniqueConstraint(fields=["petition", "code"], name="petition_deadline_once")
         ]
-        indexes = [models.Index(fields=["status", "due_at"], name="petition_deadline_due")]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="petition_deadline_due"),
+            models.Index(fields=["code", "due_on"], name="petition_deadline_code_due"),
+            models.Index(fields=["code", "met_on"], name="petition_deadline_code_met"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.petition_id}:{self.code}"
