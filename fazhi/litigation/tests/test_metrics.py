@@ -1,5 +1,7 @@
 import datetime as dt
 
+from django.urls import reverse
+
 from fazhi.core.metrics import Period, get
 from fazhi.litigation import matters
 from fazhi.litigation.matters import AppearanceIn, OutcomeIn
@@ -86,3 +88,25 @@ def test_the_loss_and_correction_rates_count_concluded_matters_by_kind(tree):
         ).value
         is None
     )
+
+
+def test_the_figure_drills_down_to_the_hearings(client, tree):
+    from fazhi.core.roles import Role
+    from fazhi.org.tests.factories import UserFactory
+
+    actor = legal_for(tree["city"])
+    matter = register(tree["d1"], kind="first_instance", received="2026-03-02", actor=actor)
+    _held(
+        matter, "2026-04-10 09:30", AppearanceIn("head", head=head_of(tree["d1"]), held=True), actor
+    )
+    client.force_login(UserFactory(role=Role.SUPERVISOR, scope_unit=tree["city"]))
+
+    page = client.get(
+        reverse("reports:metric", args=["court_appearance_rate"]),
+        {"unit": tree["city"].code, "from": "2026-01-01", "to": "2026-12-31"},
+    )
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count('data-testid="hearing-row"') == 1
+    assert matter.number in html
