@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -27,7 +28,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -606,20 +608,10 @@ def result_of(candidate: Candidate) -> Score:
 
 
 def _apply(candidate: Candidate, result: Score, at: dt.datetime) -> None:
-    candidate.objective_score = result.objective
-    candidate.case_score = result.case
-    candidate.score = result.total
-    candidate.full_marks = result.full
-    if result.total is None:
-        candidate.passed = None
-        candidate.status = CandidateStatus.SUBMITTED
-        candidate.marked_at = None
-    else:
-        candidate.passed = bool(
-            result.full and result.total * 100 >= candidate.sitting.pass_mark * result.full
-        )
-        candidate.status = CandidateStatus.MARKED
-        candidate.marked_at = at
+    values = _outcome(result, candidate.sitting.pass_mark)
+    for name, value in zip(OUTCOME_FIELDS, values, strict=True):
+        setattr(candidate, name, value)
+    candidate.marked_at = at if candidate.status == CandidateStatus.MARKED else None
 
 
 def recompute(candidate: Candidate, *, at: dt.datetime | None = None) -> Candidate:
@@ -676,49 +668,70 @@ def mark_case(
     return recompute(candidate, at=at)
 
 
+def _outcome(result: Score, pass_mark: Decimal) -> tuple[Any, ...]:
+    """(objective, case, total, full, passed, status) of a result, as stored on the candidate."""
+    if result.total is None:
+        return (result.objective, None, None, result.full, None, CandidateStatus.SUBMITTED)
+    passed = bool(result.full and result.total * 100 >= pass_mark * result.full)
+    return (
+        result.objective,
+        result.case,
+        result.total,
+        result.full,
+        passed,
+        CandidateStatus.MARKED,
+    )
+
+
+OUTCOME_FIELDS = ("objective_score", "case_score", "score", "full_marks", "passed", "status")
+
+
 def mark_sitting(sitting: Sitting, *, at: dt.datetime | None = None) -> int:
-    """Recompute every submitted candidate of SITTING from the stored answers, set-wise: the
-    paper once, the answers and marks in two ordered reads, one bulk update. Returns the count."""
+    """Recompute every submitted candidate of SITTING from the stored answers, set-wise.
+
+    The paper once; the answers that count in one read ordered by (candidate, question, time,
+    row id) and limited to each candidate's deadline in SQL — so the last row per question is the
+    one ``final_answers`` picks, without converting a timestamp per row —, each distinct answer
+    text parsed once; ``score()`` per candidate; one UPDATE per distinct result. Returns the
+    number of candidates marked.
+    """
     at = at or timezone.now()
     close_overdue(sitting, at)
     paper = _paper_rows(sitting.pk)
-    candidates = list(
+    ids = list(
         Candidate.objects.filter(
             sitting=sitting, status__in=[CandidateStatus.SUBMITTED, CandidateStatus.MARKED]
-        ).select_related("sitting")
+        ).values_list("pk", flat=True)
     )
-    deadlines = {c.pk: c.deadline_at for c in candidates}
-    raw: dict[int, list[tuple[int, int, list[int], str, dt.datetime]]] = defaultdict(list)
-    for pk, cid, qid, choice, text, when in (
-        Answer.objects.filter(candidate__sitting=sitting)
-        .order_by()
-        .values_list("pk", "candidate_id", "question_id", "choice", "text", "at")
+    last: dict[int, dict[int, tuple[list[int], str]]] = defaultdict(dict)
+    parsed: dict[str, list[int]] = {}
+    for cid, qid, choice, text in (
+        Answer.objects.filter(
+            candidate__sitting=sitting,
+            candidate__status__in=[CandidateStatus.SUBMITTED, CandidateStatus.MARKED],
+            at__lt=F("candidate__deadline_at"),
+        )
+        .order_by("candidate_id", "question_id", "at", "id")
+        .values_list("candidate_id", "question_id", Cast("choice", TextField()), "text")
         .iterator(chunk_size=20_000)
     ):
-        raw[cid].append((pk, qid, choice, text, when))
-    marks = _marks(deadlines)
-    for candidate in candidates:
-        result = score(
-            paper,
-            final_answers(raw.get(candidate.pk, ()), deadlines[candidate.pk]),
-            marks.get(candidate.pk, {}),
-        )
-        _apply(candidate, result, at)
+        picked = parsed.get(choice)
+        if picked is None:
+            picked = parsed[choice] = list(json.loads(choice))
+        last[cid][qid] = (picked, text)
+    marks = _marks(ids)
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for cid in ids:
+        result = score(paper, last.get(cid, {}), marks.get(cid, {}))
+        groups[_outcome(result, sitting.pass_mark)].append(cid)
+    # One UPDATE per distinct result (a few dozen score values), not a CASE per row.
     with transaction.atomic():
-        Candidate.objects.bulk_update(
-            candidates,
-            [
-                "objective_score",
-                "case_score",
-                "score",
-                "full_marks",
-                "passed",
-                "status",
-                "marked_at",
-            ],
-            batch_size=1000,
-        )
-    return len(candidates)
+        for values, members in groups.items():
+            changes: dict[str, Any] = dict(zip(OUTCOME_FIELDS, values, strict=True))
+            changes["marked_at"] = at if changes["status"] == CandidateStatus.MARKED else None
+            for chunk in range(0, len(members), 2000):
+                Candidate.objects.filter(pk__in=members[chunk : chunk + 2000]).update(**changes)
+    return len(ids)
 
 
 # --- publication and the qualification -------------------------------------------------------------

@@ -366,3 +366,24 @@ def test_an_absent_candidate_is_published_as_not_passed(world):
 def test_results_cannot_be_published_before_the_window_ends(world):
     with pytest.raises(exams.ExamError, match="考试截止后"):
         exams.publish(world.sitting, actor=world.manager, at=local("2026-09-10", 11))
+
+
+def test_the_set_wise_marking_agrees_with_the_recomputation_for_every_candidate(world):
+    candidate = exams.start(
+        Candidate.objects.get(sitting=world.sitting), actor=world.user, at=local("2026-09-10", 9)
+    )
+    paper = list(PaperQuestion.objects.filter(sitting=world.sitting).order_by("position"))
+    right, changed, late = paper[0], paper[1], paper[2]
+    at = local("2026-09-10", 9, 1)
+    exams.give_answer(candidate, right, choice=right.answer, actor=world.user, at=at)
+    exams.give_answer(candidate, changed, choice=changed.answer, actor=world.user, at=at)
+    wrong = [(changed.answer[0] + 1) % len(changed.options)]
+    exams.give_answer(candidate, changed, choice=wrong, actor=world.user, at=at)  # same instant
+    # A row stamped after the deadline (never accepted by give_answer) must not count either way.
+    Answer.objects.create(
+        candidate=candidate, question=late, choice=late.answer, at=local("2026-09-10", 10, 30)
+    )
+    exams.submit(candidate, actor=world.user, at=local("2026-09-10", 9, 30))
+    exams.mark_sitting(world.sitting, at=local("2026-09-10", 13))
+    stored = Candidate.objects.get(pk=candidate.pk)
+    assert stored.objective_score == exams.result_of(stored).objective == right.points
