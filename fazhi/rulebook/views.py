@@ -24,6 +24,7 @@ from fazhi.core.roles import Capability, Role
 from fazhi.law.models import Law
 from fazhi.org.models import User
 from fazhi.rulebook import cleanup, impact, lifecycle
+from fazhi.rulebook import documents as papers
 from fazhi.rulebook.alerts import open_warnings
 from fazhi.rulebook.models import (
     CampaignScope,
@@ -140,6 +141,7 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
         "evaluations": doc.evaluations.all(),
         "in_force": doc.is_in_force(timezone.localdate()),
         "today": timezone.localdate(),
+        "has_review": doc.steps.filter(step="legality_review").exists(),
     }
     return render(request, "rulebook/document.html", context)
 
@@ -402,3 +404,36 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
         return _record_step(request, item, "rulebook:decision")
     context = {"decision": item, "steps": _steps_panel(item), "history": lifecycle.history(item)}
     return render(request, "rulebook/decision.html", context)
+
+
+# --------------------------------------------------------------------------- papers (DOCX)
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _docx(body: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@requires(MANAGE)
+def review_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = get_object_or_404(NormativeDocument.objects.visible_to(_user(request)), pk=pk)
+    try:
+        body = papers.review_docx(doc, actor=_user(request))
+    except FazhiError as error:
+        _fail(request, error)
+        return redirect("rulebook:document", doc.pk)
+    return _docx(body, f"legality-review-{doc.pk}.docx")
+
+
+@requires(MANAGE)
+def cleanup_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(CleanupCampaign, pk=pk)
+    try:
+        body = papers.cleanup_docx(item, actor=_user(request))
+    except FazhiError as error:
+        _fail(request, error)
+        return redirect("rulebook:campaign", item.pk)
+    return _docx(body, f"cleanup-{item.pk}.docx")

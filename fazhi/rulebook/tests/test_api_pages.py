@@ -102,3 +102,42 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(client, tree, le
         "'\rx",
         "ok",
     ]
+
+
+def test_the_review_opinion_and_the_clean_up_list_print_as_docx(client, tree, legal):
+    import io
+
+    from docx import Document
+
+    from fazhi.rulebook import cleanup
+    from fazhi.rulebook.models import CampaignScope, EndKind
+
+    doc = published(
+        tree["city"], legal, number="渝公规〔2020〕1号", on=dt.date(2020, 1, 6), title="甲规定"
+    )
+    campaign = cleanup.start(
+        title="2026年度清理",
+        scope=CampaignScope.ALL,
+        started_on=dt.date(2026, 3, 2),
+        due_on=dt.date(2026, 6, 30),
+        actor=legal,
+    )
+    cleanup.decide(
+        campaign.entries.get(), outcome=EndKind.CONTINUED, reason="继续有效的理由", actor=legal
+    )
+    client.force_login(legal)
+    assert (
+        client.get(reverse("rulebook:cleanup_docx", args=[campaign.pk])).status_code == 302
+    )  # not published
+    cleanup.publish(campaign, actor=legal)
+
+    opinion = client.get(reverse("rulebook:review_docx", args=[doc.pk]))
+    listing = client.get(reverse("rulebook:cleanup_docx", args=[campaign.pk]))
+
+    text = "\n".join(p.text for p in Document(io.BytesIO(opinion.content)).paragraphs)
+    assert "行政规范性文件合法性审核意见书" in text
+    assert "符合法定权限和程序，内容合法。" in text
+    assert "合法" in text.split("四、审核结论")[1]
+    listed = "\n".join(p.text for p in Document(io.BytesIO(listing.content)).paragraphs)
+    assert "继续有效（1件）" in listed
+    assert "甲规定（渝公规〔2020〕1号）——继续有效的理由" in listed
