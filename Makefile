@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 BENCH_CASES ?= 1000000
 BENCH_APPLICATIONS ?= 1000000
 
-.PHONY: demo test lint pytest setup assets messages browser-deps rules-test bench clean screenshots
+.PHONY: demo test lint pytest setup assets messages browser-deps rules-test bench clean screenshots fuzz
 
 ## setup: the virtualenv, the front-end assets and the compiled translations
 setup: $(VENV)/.installed assets messages
@@ -64,6 +64,13 @@ pytest: setup
 browser-deps:
 	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi "noto sans cjk" || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
+
+## fuzz: the schemathesis run of the whole OpenAPI at a large budget (FUZZ_EXAMPLES per operation;
+## the suite runs the same test with 6): no 5xx, every status documented, every body as documented
+FUZZ_EXAMPLES ?= 200
+fuzz: setup
+	FAZHI_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FAZHI_FUZZ_RANDOM=1 $(BIN)/pytest -n 0 -p no:cacheprovider \
+	  fazhi/core/tests/test_no_5xx.py -k fuzz $(PYTEST_ARGS)
 
 ## rules-test: run the example cases of every rule file under rules/
 rules-test: setup

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # NUL, control characters and bidi overrides refused in every field (ADR 0027), after CSRF.
+    "fazhi.core.middleware.CleanTextMiddleware",
     # One log line per request, JSON with FAZHI_LOG_FORMAT=json (docs/operations/logs.md).
     "fazhi.core.logs.RequestLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -38,3 +38,9 @@ urlpatterns = [
     path("reports/", include("fazhi.reports.urls")),
     path("", include("fazhi.core.urls")),
 ]
+
+# Error pages with the site's navigation, in the reader's language (fazhi/core/error_views.py).
+handler400 = "fazhi.core.error_views.bad_request"
+handler403 = "fazhi.core.error_views.permission_denied"
+handler404 = "fazhi.core.error_views.page_not_found"
+handler500 = "fazhi.core.error_views.server_error"

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from fazhi.audit import log as audit
 from fazhi.audit import masking
 from fazhi.audit.models import AuditEntry
+from fazhi.core import bounds
 from fazhi.core.access import requires
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.roles import Capability as C
@@ -31,10 +32,10 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(label=_("操作"), required=False, max_length=64)
     object_type = forms.CharField(label=_("对象类型"), required=False, max_length=64)
     object_id = forms.CharField(label=_("对象编号"), required=False, max_length=64)
-    date_from = forms.DateField(
+    date_from = bounds.BoundedDateField(
         label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = bounds.BoundedDateField(
         label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -78,7 +79,7 @@ class AuditFilterForm(forms.Form):
 def log_view(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     entries = form.filter(AuditEntry.objects.order_by("-id"))
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(entries, PAGE_SIZE).get_page(bounds.page_number(request.GET.get("page")))
     audit.record(
         request.user,
         "audit.view",
@@ -94,6 +95,7 @@ def log_view(request: HttpRequest) -> HttpResponse:
         request,
         "audit/log.html",
         {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+        status=bounds.form_status(form),
     )
 
 

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel
 
@@ -23,6 +24,8 @@ from fazhi.cases.forms import FACT_PREFIX, CaseOpenForm, EventForm, form_errors,
 from fazhi.cases.models import Case, CaseStatus, Deadline, ProceduralEvent
 from fazhi.cases.packs import DataField, Pack
 from fazhi.core.access import require_capability
+from fazhi.core.api_errors import ErrorOut
+from fazhi.core.bounds import BirthDate, Id, Page, PageSize, PlausibleDateTime
 from fazhi.core.roles import Capability
 
 router = Router(tags=["cases"])
@@ -309,14 +312,14 @@ class PartyIn(Schema):
     id_type: str = Field("citizen_id", examples=["citizen_id"])
     id_number: str = Field(..., examples=["110101199003070011"])
     nationality: str = "CHN"
-    birth_date: dt.date | None = None
+    birth_date: BirthDate | None = None
     phone: str = ""
     address: str = ""
 
 
 class FirstEventIn(Schema):
     kind: str = Field("accept", examples=["accept"], description="接报 report | 受案 accept")
-    occurred_at: dt.datetime = Field(..., examples=["2025-03-03T10:00:00+08:00"])
+    occurred_at: PlausibleDateTime = Field(..., examples=["2025-03-03T10:00:00+08:00"])
 
 
 class CaseIn(Schema):
@@ -327,7 +330,7 @@ class CaseIn(Schema):
     source: str = Field(
         ..., examples=["call"], description="call | report | discovered | transferred"
     )
-    act_at: dt.datetime = Field(..., examples=["2025-03-03T08:00:00+08:00"])
+    act_at: PlausibleDateTime = Field(..., examples=["2025-03-03T08:00:00+08:00"])
     act_place: str = Field(..., examples=["解放路12号"])
     summary: str = ""
     handlers: list[str] = Field(
@@ -340,22 +343,14 @@ class CaseIn(Schema):
 
 class EventIn(Schema):
     kind: str = Field(..., examples=["notify"], description="an event code of the case's pack")
-    occurred_at: dt.datetime = Field(..., examples=["2025-03-10T10:00:00+08:00"])
-    ended_at: dt.datetime | None = None
+    occurred_at: PlausibleDateTime = Field(..., examples=["2025-03-10T10:00:00+08:00"])
+    ended_at: PlausibleDateTime | None = None
     data: dict[str, Any] = Field(
         default_factory=dict,
         examples=[{"proposed": "罚款200元", "proposed_fine": 200, "hearing_offered": False}],
     )
-    corrects: int | None = Field(None, description="id of an earlier event of the same kind")
+    corrects: Id | None = Field(None, description="id of an earlier event of the same kind")
     correction_reason: str = ""
-
-
-class ErrorOut(Schema):
-    code: str = Field(..., examples=["event_refused"])
-    detail: str = Field(..., examples=["作出处罚决定前，应先告知当事人……"])
-    field: str | None = Field(None, examples=["kind"])
-    basis: str | None = Field(None, examples=["《中华人民共和国行政处罚法》第四十四条"])
-    errors: dict[str, list[str]] | None = Field(None, description="every invalid field")
 
 
 class CaseFilterIn(Schema):
@@ -366,8 +361,8 @@ class CaseFilterIn(Schema):
     due_within_days: int | None = Field(None, ge=0, le=366)
     overdue: bool = False
     q: str = Field("", max_length=50, description="case number or title contains")
-    page: int = Field(1, ge=1)
-    page_size: int = Field(queries.PAGE_SIZE, ge=1, le=200)
+    page: Page = 1
+    page_size: PageSize = queries.PAGE_SIZE
 
     def to_filter(self) -> queries.CaseFilter:
         return queries.CaseFilter(
@@ -384,8 +379,8 @@ class CaseFilterIn(Schema):
 class DeadlineFilterIn(Schema):
     due_within_hours: int | None = Field(None, ge=0, le=24 * 366)
     overdue: bool = False
-    page: int = Field(1, ge=1)
-    page_size: int = Field(queries.PAGE_SIZE, ge=1, le=200)
+    page: Page = 1
+    page_size: PageSize = queries.PAGE_SIZE
 
 
 # --- Helpers -------------------------------------------------------------------------------------
@@ -534,14 +529,27 @@ def record_event(
     if not isinstance(facts, dict):
         return _invalid({"data.facts": ["facts must be an object {name: value}"]})
     if "deviation_reason" in given:
-        data["deviation_reason"] = given.pop("deviation_reason") or ""
-    for name, value in facts.items():
-        data[f"{FACT_PREFIX}{name}"] = "" if value is None else value
+        reason = given.pop("deviation_reason") or ""
+        if isinstance(reason, dict | list):
+            return _invalid({"data.deviation_reason": [_("应为文本。")]})
+        data["deviation_reason"] = str(reason)
     unknown = sorted(set(given) - {f.name for f in _fields(pack, payload.kind)})
     if unknown:
         return _invalid({f"data.{name}": [f"unknown field {name!r}"] for name in unknown})
+    # A field of the pack is one value, stored as what its type says: an object or a list where
+    # a date, a number or a text is expected is refused, never stored as its text (ADR 0027).
+    nested = {
+        f"data.{prefix}{name}": [_("应为单个值（文本、数字或是否），不能是对象或列表。")]
+        for prefix, values in (("", given), ("facts.", facts))
+        for name, value in values.items()
+        if isinstance(value, dict | list)
+    }
+    if nested:
+        return _invalid(nested)
+    for name, value in facts.items():
+        data[f"{FACT_PREFIX}{name}"] = "" if value is None else str(value)
     for name, value in given.items():
-        data[f"data_{name}"] = "" if value is None else value
+        data[f"data_{name}"] = "" if value is None else str(value)
     form = EventForm(data, case=case, pack=pack, kind=payload.kind, now=now)
     if not form.is_valid():
         return _invalid(form_errors(form))

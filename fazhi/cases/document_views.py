@@ -16,6 +16,7 @@ from django_htmx.middleware import HtmxDetails
 
 from fazhi.cases import documents
 from fazhi.cases.models import Case, CaseDocument, ProceduralEvent
+from fazhi.core import bounds
 from fazhi.core.errors import FazhiError, PermissionDeniedError
 
 
@@ -57,10 +58,9 @@ def generate(request: HtmxHttpRequest, number: str, kind: str) -> HttpResponse:
     if kind not in documents.KINDS:
         raise Http404
     event = None
-    if request.POST.get("event"):
-        event = get_object_or_404(
-            ProceduralEvent.objects.filter(case=case), pk=request.POST["event"]
-        )
+    event_id = bounds.optional_identifier(request.POST.get("event"), field="event")
+    if event_id is not None:
+        event = get_object_or_404(ProceduralEvent.objects.filter(case=case), pk=event_id)
     try:
         document = documents.generate_document(
             case,

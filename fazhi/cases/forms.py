@@ -42,6 +42,7 @@ from fazhi.cases.queries import (
     CaseFilter,
 )
 from fazhi.catalog.models import EnforcementItem
+from fazhi.core import bounds
 from fazhi.core.errors import InvalidIdentifier
 from fazhi.core.identity import validate_citizen_id, validate_uscc
 from fazhi.discretion import preview as benchmark
@@ -455,16 +456,25 @@ def _data_field(spec: DataField) -> forms.Field:
         )
     if spec.type == "bool":
         return forms.BooleanField(label=label, required=spec.required)
-    if spec.type == "int":
-        return forms.IntegerField(label=label, required=spec.required, min_value=0)
-    if spec.type == "decimal":
+    if spec.type in {"int", "decimal"}:  # the provision's maximum, else a sanity bound
+        default = bounds.MAX_COUNT if spec.type == "int" else bounds.MAX_YUAN
+        top = bounds.at_most(spec.max if spec.max is not None else default, spec.max_basis or "")
+        if spec.type == "int":
+            return forms.IntegerField(
+                label=label, required=spec.required, min_value=0, validators=[top]
+            )
         return forms.DecimalField(
-            label=label, required=spec.required, min_value=0, decimal_places=2
+            label=label, required=spec.required, min_value=0, decimal_places=2, validators=[top]
         )
     if spec.type == "date":
-        return forms.DateField(label=label, required=spec.required, widget=DateInput)
+        return bounds.BoundedDateField(label=label, required=spec.required, widget=DateInput)
     if spec.type == "datetime":
-        return forms.DateTimeField(label=label, required=spec.required, widget=LocalDateTimeInput)
+        return forms.DateTimeField(
+            label=label,
+            required=spec.required,
+            widget=LocalDateTimeInput,
+            validators=[bounds.check_plausible_day],
+        )
     return forms.CharField(label=label, required=spec.required, max_length=500)
 
 

@@ -143,6 +143,10 @@ class DataField(Strict):
     type: Literal["bool", "int", "decimal", "text", "date", "datetime"]
     required: bool = False
     label: str = ""
+    # The statutory maximum of an amount (行政拘留合并执行最长不超过二十日) and its provision;
+    # without one an int or decimal is bounded by fazhi.core.bounds' sanity bounds (ADR 0027).
+    max: int | None = None
+    max_basis: Basis | None = None
 
 
 class EventSpec(Strict):

@@ -30,6 +30,7 @@ from fazhi.cases.forms import FACT_PREFIX, CaseFilterForm, CaseOpenForm, EventFo
 from fazhi.cases.models import Case, Deadline, DeadlineStatus, Party, ProceduralEvent
 from fazhi.cases.packs import Pack
 from fazhi.catalog.models import EnforcementItem
+from fazhi.core import bounds
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
 from fazhi.core.roles import Capability as C
@@ -56,10 +57,7 @@ def _item_options() -> list[tuple[str, str, None]]:
 def case_list(request: HtmxHttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None, user=request.user)
     now = timezone.now()
-    try:
-        number = int(request.GET.get("page", 1))
-    except ValueError:
-        number = 1
+    number = bounds.page_number(request.GET.get("page"))
     if form.is_bound and not form.is_valid():
         page = queries.CasePage([], 1, queries.PAGE_SIZE, has_next=False)
     else:

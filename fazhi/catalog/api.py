@@ -13,10 +13,12 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from fazhi.catalog import editions
 from fazhi.catalog.models import EnforcementItem, ListEdition
+from fazhi.core.api_errors import ErrorOut
+from fazhi.core.bounds import LimitOffsetPagination, PlausibleDate
 
 router = Router(tags=["catalog"])
 
@@ -96,12 +98,7 @@ class DiffOut(Schema):
 
 
 class PublishIn(Schema):
-    effective_from: dt.date
-
-
-class ErrorOut(Schema):
-    code: str
-    detail: str
+    effective_from: PlausibleDate
 
 
 def _edition_out(edition: ListEdition) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from fazhi.catalog.models import (
     ListEntry,
     ListKind,
 )
+from fazhi.core import bounds
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError, FrozenRecord, PermissionDeniedError
 from fazhi.core.roles import Capability
@@ -81,7 +82,7 @@ def items(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(must_use_centre=centre == "1")
     if delegable in ("1", "0"):
         rows = rows.filter(delegable_to_township=delegable == "1")
-    page = Paginator(rows, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(rows, ITEMS_PER_PAGE).get_page(bounds.page_number(request.GET.get("page")))
     context = {
         "page": page,
         "q": q,

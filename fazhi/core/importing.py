@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from fazhi.core import auditing as audit
 from fazhi.core import progress
 from fazhi.core.errors import FazhiError
+from fazhi.core.text import csv_writer, describe, find_forbidden, neutralise_row
 
 SYSTEM_ACTOR = "system:import"
 
@@ -314,6 +315,7 @@ def import_table(
         try:
             if any(cells[len(names) :]):
                 raise RowError("", _("该行的单元格多于表头的列数。"))
+            _check_clean(raw)
             _check_repeats(raw, importer.unique_in_file, seen, number)
             values = importer.parse(raw)
         except RowError as error:
@@ -350,6 +352,19 @@ def import_table(
     return report
 
 
+def _check_clean(raw: dict[str, str]) -> None:
+    """Reject a cell holding NUL, another control character or a bidi override (ADR 0027)."""
+    for name, value in raw.items():
+        found = find_forbidden(value)
+        if found is not None:
+            raise RowError(
+                name,
+                _("含有不允许的不可见字符 %(char)s（第 %(position)s 个字符），请删除后重新导入。"),
+                char=describe(found[1]),
+                position=found[0] + 1,
+            )
+
+
 def _check_repeats(
     raw: dict[str, str], names: Iterable[str], seen: dict[str, dict[str, int]], number: int
 ) -> None:
@@ -379,13 +394,13 @@ def write_template(columns: Iterable[Column], path: str | Path) -> None:
 
         workbook = Workbook()
         sheet = workbook.active
-        sheet.append(headers)
+        sheet.append(neutralise_row(headers))
         for cell in sheet[1]:
             sheet.column_dimensions[cell.column_letter].width = max(12, 3 * len(cell.value))
         workbook.save(path)
     elif path.suffix.lower() == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as out:
-            csv.writer(out).writerow(headers)
+            csv_writer(out).writerow(headers)
     else:
         raise ImportFileError(
             _("不支持的文件类型 %(suffix)s：请使用 .csv 或 .xlsx。") % {"suffix": path.suffix}

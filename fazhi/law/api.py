@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from fazhi.core.api_errors import ErrorOut
+from fazhi.core.bounds import PlausibleDate
 from fazhi.law.citations import ProvisionNotFound, render_citation, resolve_citation
 from fazhi.law.models import Law, LawVersion, Provision
 from fazhi.law.views import pick_version
@@ -84,11 +86,6 @@ class ResolvedOut(ProvisionOut):
         return obj.version.effective_to
 
 
-class NotFoundOut(Schema):
-    code: str
-    detail: str
-
-
 @router.get("/laws", response=list[LawOut])
 def list_laws(request: HttpRequest) -> QuerySet[Law]:
     return Law.objects.prefetch_related("versions")
@@ -112,9 +109,9 @@ def list_provisions(
     return rows.order_by("article", "paragraph", "item")
 
 
-@router.get("/resolve", response={200: ResolvedOut, 404: NotFoundOut})
+@router.get("/resolve", response={200: ResolvedOut, 404: ErrorOut})
 def resolve(
-    request: HttpRequest, citation: str, on: dt.date | None = None
+    request: HttpRequest, citation: str, on: PlausibleDate | None = None
 ) -> Provision | Status[dict[str, str]]:
     """Resolve a citation such as 行政处罚法第三十三条第一款 to the provision in force ON."""
     try:

@@ -86,9 +86,15 @@ def render_citation(provision: Provision, *, short: bool = False) -> str:
     return format_citation(title, provision.article, paragraph, provision.item)
 
 
+# No statute has this many articles (the Civil Code, the longest, has 1,260).
+MAX_NUMBER = 9999
+
+
 def _number(text: str | None) -> int:
     if not text:
         return 0
+    if len(text) > 12:  # longer than any number up to MAX_NUMBER, in digits or in Chinese
+        return MAX_NUMBER + 1
     if text[0] in "0123456789０１２３４５６７８９":
         return int(text)  # int() reads full-width digits too
     return parse_chinese_numeral(text)
@@ -114,11 +120,17 @@ def parse_citation(text: str) -> Citation:
         raise CitationSyntaxError(
             _("引用“%(text)s”的条号必须大于零。") % {"text": text}, field="citation"
         )
+    paragraph, item = _number(match["paragraph"]), _number(match["item"])
+    if max(article, paragraph, item) > MAX_NUMBER:  # never sent to the database as an integer
+        raise CitationSyntaxError(
+            _("引用“%(text)s”的条、款、项号不能超过 %(max)s。") % {"text": text, "max": MAX_NUMBER},
+            field="citation",
+        )
     return Citation(
         law=(match["quoted"] or match["bare"]).strip(),
         article=article,
-        paragraph=_number(match["paragraph"]),
-        item=_number(match["item"]),
+        paragraph=paragraph,
+        item=item,
     )
 
 

@@ -14,9 +14,10 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from fazhi.core.access import require_capability
+from fazhi.core.bounds import PageNumberPagination
 from fazhi.core.roles import Capability
 from fazhi.org import officers
 from fazhi.org.models import Officer, OfficerQuerySet, Unit, User

@@ -7,7 +7,6 @@ like one downloaded last year. The CSV starts with a UTF-8 BOM so that Excel ope
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any, cast
@@ -15,6 +14,7 @@ from typing import Any, cast
 from django.utils import translation
 
 from fazhi.catalog.models import ExerciseLevel, ItemKind, ListEdition, ListKind
+from fazhi.core import text
 
 CSV_HEADERS = (
     "清单",
@@ -84,7 +84,7 @@ def to_csv(edition: ListEdition) -> str:
         list_name = str(ListKind(edition.list_kind).label)
         out = io.StringIO()
         out.write("\ufeff")
-        writer = csv.writer(out, lineterminator="\r\n")
+        writer = text.csv_writer(out, lineterminator="\r\n")  # formulas neutralised
         writer.writerow(CSV_HEADERS)
         for entry in edition.entries.order_by("code"):
             writer.writerow(

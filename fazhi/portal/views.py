@@ -15,6 +15,7 @@ from django.shortcuts import render
 
 from fazhi.catalog.editions import current_edition
 from fazhi.catalog.models import ListEdition, ListKind
+from fazhi.core import bounds
 from fazhi.portal import opendata
 
 ENTRIES_PER_PAGE = 100
@@ -45,7 +46,9 @@ def public_list(request: HttpRequest, kind: str) -> HttpResponse:
             entries = entries.filter(
                 Q(code__icontains=q) | Q(name__icontains=q) | Q(basis_text__icontains=q)
             )
-        page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(entries, ENTRIES_PER_PAGE).get_page(
+            bounds.page_number(request.GET.get("page"))
+        )
     context = {
         "kind": kind,
         "label": ListKind(kind).label,

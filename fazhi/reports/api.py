@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from fazhi.core.api_errors import ErrorOut
 from fazhi.core.errors import PermissionDeniedError
 from fazhi.core.metrics import UnknownMetric
 from fazhi.core.roles import Capability
@@ -67,12 +68,6 @@ class MetricFigureOut(MetricInfoOut):
     )
 
 
-class MetricErrorOut(Schema):
-    code: str = Field(..., examples=["invalid_date"])
-    detail: str
-    field: str | None = Field(None, examples=["from"], description="the parameter at fault")
-
-
 class MetricQueryIn(Schema):
     from_: str | None = Field(
         None, alias="from", description="first day, YYYY-MM-DD (default: 1 January of `to`)"
@@ -107,7 +102,7 @@ def list_metrics(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get(
     "/{code}",
-    response={200: MetricFigureOut, 404: MetricErrorOut, 422: MetricErrorOut},
+    response={200: MetricFigureOut, 404: ErrorOut, 422: ErrorOut},
     summary="One metric's figure for a period and a unit",
     by_alias=True,
 )

@@ -24,8 +24,8 @@ from fazhi.services import metrics as service_metrics
 def services(request: HttpRequest) -> HttpResponse:
     """/reports/services/?from=YYYY-MM-DD&to=YYYY-MM-DD&unit=<unit code> (default: this year)."""
     today = timezone.localdate()
-    start = _date(request.GET.get("from"), today.replace(month=1, day=1))
-    end = _date(request.GET.get("to"), today)
+    start = _date(request.GET.get("from"), today.replace(month=1, day=1), field="from")
+    end = _date(request.GET.get("to"), today, field="to")
     units = Unit.objects.visible_to(request.user)
     unit_code = request.GET.get("unit") or getattr(_signed_in(request).scope_unit, "code", None)
     unit = units.filter(code=unit_code).first()

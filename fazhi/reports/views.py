@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from fazhi.core import metrics
+from fazhi.core import bounds, metrics
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
 from fazhi.core.metrics import Period
@@ -25,13 +25,9 @@ def _signed_in(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _date(text: str | None, default: dt.date) -> dt.date:
-    if not text:
-        return default
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise Http404 from None
+def _date(text: str | None, default: dt.date, *, field: str) -> dt.date:
+    """Return the day of the query parameter FIELD; a bad or absurd day is a 400 naming it."""
+    return bounds.day(text, field=field, default=default)
 
 
 @requires(C.VIEW_SCOPED_DATA)
@@ -47,8 +43,8 @@ def metric_detail(request: HttpRequest, code: str) -> HttpResponse:
     except FazhiError:
         raise Http404 from None
     today = timezone.localdate()
-    start = _date(request.GET.get("from"), today.replace(month=1, day=1))
-    end = _date(request.GET.get("to"), today)
+    start = _date(request.GET.get("from"), today.replace(month=1, day=1), field="from")
+    end = _date(request.GET.get("to"), today, field="to")
     units = Unit.objects.visible_to(request.user)
     unit_code = request.GET.get("unit") or getattr(_signed_in(request).scope_unit, "code", None)
     unit = units.filter(code=unit_code).first()
@@ -66,7 +62,7 @@ def metric_detail(request: HttpRequest, code: str) -> HttpResponse:
         # so counting a million records stays an index range.
         records = value.records & value.records.model.objects.visible_to(request.user)
         page = Paginator(records.order_by(*value.records.query.order_by), PAGE_SIZE).get_page(
-            request.GET.get("page")
+            bounds.page_number(request.GET.get("page"))
         )
     context = {
         "metric": metric,

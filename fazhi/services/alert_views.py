@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from fazhi.core import bounds
 from fazhi.services import alerts
 from fazhi.services.staff_views import staff
 from fazhi.supervision.rules import WarningLevel
@@ -20,7 +21,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     found = dict(every.order_by().values_list("level").annotate(n=Count("id")))
     level = request.GET.get("level", "")
     shown = every.filter(level=level) if level in WarningLevel.values else every
-    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(shown, PAGE_SIZE).get_page(bounds.page_number(request.GET.get("page")))
     context = {
         "page": page,
         "level": level,

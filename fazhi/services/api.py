@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from fazhi.core.api_errors import ErrorOut
+from fazhi.core.bounds import Page, PageSize, PlausibleDate
 from fazhi.core.errors import PermissionDeniedError
 from fazhi.core.roles import Capability
 from fazhi.org.models import User
@@ -101,7 +103,7 @@ class ApplicationPageOut(Schema):
     has_next: bool
 
 
-class EventOut(Schema):
+class ApplicationEventOut(Schema):
     step: str = Field(..., examples=["accept"])
     step_label: str = Field(..., examples=["受理"])
     at: dt.datetime
@@ -145,7 +147,7 @@ class UploadOut(Schema):
 class ApplicationDetailOut(ApplicationFields):
     form_data: dict[str, Any]
     clock: ClockOut
-    events: list[EventOut]
+    events: list[ApplicationEventOut]
     uploads: list[UploadOut]
 
 
@@ -177,14 +179,6 @@ class StepIn(Schema):
     missing: list[str] = Field(default_factory=list, description="ask_supplement: everything")
 
 
-class ErrorOut(Schema):
-    code: str = Field(..., examples=["invalid"])
-    detail: str
-    field: str | None = None
-    basis: str | None = None
-    errors: dict[str, list[str]] | None = Field(None, description="every invalid field")
-
-
 class ApplicationFilterIn(Schema):
     status: str = ""
     item: str = Field("", description="service item code")
@@ -192,11 +186,11 @@ class ApplicationFilterIn(Schema):
     channel: str = ""
     overdue: bool = False
     due_within_days: int | None = Field(None, ge=0, le=366)
-    date_from: dt.date | None = Field(None, description="submitted on or after (local date)")
-    date_to: dt.date | None = Field(None, description="submitted on or before (local date)")
+    date_from: PlausibleDate | None = Field(None, description="submitted on or after (local date)")
+    date_to: PlausibleDate | None = Field(None, description="submitted on or before (local date)")
     q: str = Field("", max_length=24, description="receipt contains")
-    page: int = Field(1, ge=1)
-    page_size: int = Field(queue.PAGE_SIZE, ge=1, le=200)
+    page: Page = 1
+    page_size: PageSize = queue.PAGE_SIZE
 
     def to_filter(self) -> queue.QueueFilter:
         return queue.QueueFilter(
@@ -390,7 +384,7 @@ def get_application(request: HttpRequest, receipt: str) -> dict[str, Any]:
     return _detail(_application(request, receipt))
 
 
-@router.get("/applications/{receipt}/events", response=list[EventOut])
+@router.get("/applications/{receipt}/events", response=list[ApplicationEventOut])
 def list_steps(request: HttpRequest, receipt: str) -> list[dict[str, Any]]:
     """The handling steps of the application in time order (append-only)."""
     app = _application(request, receipt)

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
+from fazhi.core import bounds
 from fazhi.services import editions, opendata
 from fazhi.services.catalogue import POLICE
 from fazhi.services.models import (
@@ -73,7 +74,9 @@ def index(request: HttpRequest) -> HttpResponse:
                 {"code": code, "label": label, "count": counts.get(code, 0)}
                 for code, label in ServiceCategory.choices
             ],
-            "page": Paginator(rows, ENTRIES_PER_PAGE).get_page(request.GET.get("page")),
+            "page": Paginator(rows, ENTRIES_PER_PAGE).get_page(
+                bounds.page_number(request.GET.get("page"))
+            ),
             "bundle_count": Bundle.objects.filter(is_active=True).count(),
         }
     return render(request, "services/guide/index.html", context)

@@ -6,13 +6,13 @@ labels are always Chinese (the source language), whatever the visitor's UI langu
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from django.utils import translation
 
 from fazhi.catalog.models import ExerciseLevel
+from fazhi.core import text
 from fazhi.services.models import (
     HandlingMode,
     LimitUnit,
@@ -103,7 +103,7 @@ def to_csv(edition: ServiceEdition) -> str:
         categories, levels, modes = _labels()
         out = io.StringIO()
         out.write("\ufeff")
-        writer = csv.writer(out, lineterminator="\r\n")
+        writer = text.csv_writer(out, lineterminator="\r\n")  # formulas neutralised
         writer.writerow(CSV_HEADERS)
         for entry in edition.entries.order_by("code"):
             s = entry.snapshot

@@ -16,6 +16,7 @@ from django.db.models import Manager, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fazhi.cases.forms import DateInput, style
+from fazhi.core import bounds
 from fazhi.core.roles import Capability
 from fazhi.org.models import Unit, scope_filter
 from fazhi.services.models import ApplicationStatus, Channel, ServiceCategory
@@ -52,8 +53,8 @@ class QueueFilterForm(forms.Form):
         label=_("几日内到期"), required=False, min_value=0, max_value=366
     )
     overdue = forms.BooleanField(label=_("已超期"), required=False)
-    date_from = forms.DateField(label=_("提交日期自"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=_("提交日期至"), required=False, widget=DateInput)
+    date_from = bounds.BoundedDateField(label=_("提交日期自"), required=False, widget=DateInput)
+    date_to = bounds.BoundedDateField(label=_("提交日期至"), required=False, widget=DateInput)
     q = forms.CharField(label=_("回执号"), required=False, max_length=24)
     supplemented = forms.BooleanField(label=_("补正已返回待处理"), required=False)
 

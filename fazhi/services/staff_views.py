@@ -31,6 +31,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fazhi.cases.forms import style
+from fazhi.core import bounds
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
 from fazhi.core.roles import Capability as C
@@ -93,7 +94,7 @@ def queue_page(request: StaffRequest) -> HttpResponse:
         filters = form.to_filter()
         found = queue.find_applications(request.user, filters, at=now)
         counts = queue.status_counts(request.user, filters, at=now)
-    page = Paginator(found, queue.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(found, queue.PAGE_SIZE).get_page(bounds.page_number(request.GET.get("page")))
     query = request.GET.copy()
     query.pop("page", None)
     without_status = query.copy()
@@ -111,9 +112,10 @@ def queue_page(request: StaffRequest) -> HttpResponse:
         "current_status": form.cleaned_data.get("status", "") if form.is_bound else "",
         "can_handle": request.user.has_capability(C.HANDLE_SERVICES),
     }
+    status = bounds.form_status(form)
     if request.htmx:
-        return render(request, "services/staff/_queue_table.html", context)
-    return render(request, "services/staff/queue.html", context)
+        return render(request, "services/staff/_queue_table.html", context, status=status)
+    return render(request, "services/staff/queue.html", context, status=status)
 
 
 # --- Window intake -------------------------------------------------------------------------------

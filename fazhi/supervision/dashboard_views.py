@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fazhi.core import bounds
 from fazhi.core.access import requires
 from fazhi.core.home import link
 from fazhi.core.metrics import Period
@@ -63,12 +64,8 @@ def duration_text(value: dt.timedelta | None) -> str:
 
 
 def _on(text: str | None, today: dt.date) -> dt.date:
-    if not text:
-        return today
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise Http404 from None
+    """Return the day of ``on=``; a bad or absurd day is a 400 naming it (fazhi.core.bounds)."""
+    return bounds.day(text, field="on", default=today)
 
 
 def _chart_data(

@@ -7,7 +7,6 @@ answer 404, like orders that do not exist.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from fazhi.cases.forms import LocalDateTimeInput, style
 from fazhi.cases.models import Case
-from fazhi.core import jobs
+from fazhi.core import bounds, jobs
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
 from fazhi.core.metrics import Period
@@ -115,11 +114,20 @@ def _visible(request: HtmxHttpRequest, number: str) -> SupervisionOrder:
 
 
 def _period_of(start: str | None, end: str | None) -> Period | None:
-    """Return the period FROM–TO (ISO dates) of the list's answered_from/answered_to filter."""
-    try:
-        return Period(dt.date.fromisoformat(start or ""), dt.date.fromisoformat(end or ""))
-    except (ValueError, FazhiError):
+    """Return the period FROM–TO (ISO dates) of the list's answered_from/answered_to filter.
+
+    Both or neither: a bad or absurd day, or an end before the start, is a 400 naming the field.
+    """
+    first = bounds.optional_day(start, field="answered_from")
+    last = bounds.optional_day(end, field="answered_to")
+    if first is None or last is None:
         return None
+    if last < first:
+        raise bounds.BadParameter(
+            _("截止日 %(end)s 早于起始日 %(start)s。") % {"end": last, "start": first},
+            field="answered_to",
+        )
+    return Period(first, last)
 
 
 # The status filter's value for "still owes a reply" (OPEN or RETURNED), used by the home page.
@@ -155,7 +163,7 @@ def order_list(request: HtmxHttpRequest) -> HttpResponse:
     if answered is not None:
         # the same queryset class, filtered on the annotated first answer
         qs = cast(SupervisionOrderQuerySet, dashboard.first_answered_between(qs, answered))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(bounds.page_number(request.GET.get("page")))
     context = {
         "page": page,
         "now": now,

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fazhi.cases.models import Case
+from fazhi.core import bounds
 from fazhi.core.errors import FazhiError
 from fazhi.org.models import Unit
 from fazhi.supervision import review
@@ -53,7 +54,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     qs = CaseReview.objects.visible_to(request.user).select_related(
         "case", "case__unit", "reviewer"
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(bounds.page_number(request.GET.get("page")))
     samples = ReviewSample.objects.visible_to(request.user).select_related("unit")[:20]
     return render(request, "supervision/review_list.html", {"page": page, "samples": samples})
 
@@ -85,9 +86,14 @@ def _findings_of(
 def review_new(request: HttpRequest) -> HttpResponse:
     number = request.GET.get("case") or request.POST.get("case", "")
     case = get_object_or_404(Case.objects.visible_to(request.user), number=number)
-    checklist = review.checklist(request.GET.get("checklist") or DEFAULT_CHECKLIST)
+    try:
+        checklist = review.checklist(request.GET.get("checklist") or DEFAULT_CHECKLIST)
+    except FazhiError as exc:  # an unknown checklist in the address: a 400 naming it
+        raise bounds.BadParameter(str(exc), field="checklist") from None
     sample = None
-    sample_id = request.GET.get("sample") or request.POST.get("sample")
+    sample_id = bounds.optional_identifier(
+        request.GET.get("sample") or request.POST.get("sample"), field="sample"
+    )
     if sample_id:
         sample = get_object_or_404(ReviewSample.objects.visible_to(request.user), pk=sample_id)
     errors: dict[str, str] = {}
@@ -145,10 +151,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _date(text: str, name: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise FazhiError(_("%(v)s 不是有效日期。") % {"v": text}, field=name) from None
+    """Return the day of the form's field NAME; a bad or absurd day names the field."""
+    return bounds.day(text, field=name)
 
 
 def _kind_codes(post: QueryDict) -> list[str]:
@@ -164,9 +168,17 @@ def _draw(request: HttpRequest, unit: Unit, mode: str) -> ReviewSample:
         codes = _kind_codes(request.POST)
         return review.draw_kinds(unit, start, end, codes, actor=request.user, at=timezone.now())
     seed_text = request.POST.get("seed", "").strip()
-    seed = int(seed_text) if seed_text else secrets.randbelow(10**9)
-    size = int(request.POST.get("size") or 0)
+    seed = (
+        bounds.integer(seed_text, field="seed", maximum=MAX_SEED)
+        if seed_text
+        else secrets.randbelow(10**9)
+    )
+    size = bounds.integer(request.POST.get("size"), field="size", minimum=1, maximum=MAX_SAMPLE)
     return review.draw_sample(unit, start, end, size, seed, actor=request.user, at=timezone.now())
+
+
+MAX_SAMPLE = 10_000  # cases in one sample: a year of a district's cases, far beyond a review
+MAX_SEED = 2**32 - 1
 
 
 @reviewer_only
@@ -182,9 +194,7 @@ def sample_new(request: HttpRequest) -> HttpResponse:
             if unit is None:
                 raise FazhiError(_("请选择数据范围内的单位。"), field="unit")
             sample = _draw(request, unit, mode)
-        except ValueError:
-            error = _("抽样数量和随机种子应为整数。")
-        except FazhiError as exc:
+        except FazhiError as exc:  # BadParameter too: the form shows it, naming the field
             error = str(exc)
         else:
             return redirect("supervision:review_sample", pk=sample.pk)

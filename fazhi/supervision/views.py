@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from fazhi.core import bounds
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
 from fazhi.core.roles import Capability as C
@@ -61,7 +62,7 @@ def warning_list(request: HtmxHttpRequest) -> HttpResponse:
         request.user, warnings.WarningFilter(**{**f.__dict__, "level": ""})
     )
     qs = warnings.find_warnings(request.user, f)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(bounds.page_number(request.GET.get("page")))
     query = request.GET.copy()
     query.pop("page", None)
     counts = warnings.counts_by_level(counted)

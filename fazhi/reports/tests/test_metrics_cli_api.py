@@ -298,10 +298,12 @@ def test_an_unknown_code_user_or_unit_is_refused(client, tree):
     api_as(client, Role.LEADER, tree["city"])
     answered = client.get(f"{API}/no_such_metric")
     assert answered.status_code == 404
-    assert answered.json() == {
+    assert answered.json() == {  # the API's one error body (ADR 0027)
         "code": "unknown_metric",
         "detail": "没有指标 no_such_metric。",
         "field": "code",
+        "basis": None,
+        "errors": None,
     }
 
 
