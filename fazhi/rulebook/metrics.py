@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -72,7 +73,7 @@ def reviewed_rate(period: Period, scope: Unit) -> MetricValue:
     formula=_t(
         _("截至期末，所在清理的完成期限已过而仍无清理结论的文件件数（分母：清理中的文件件数）")
     ),
-    unit=_t(_("件")),
+    unit=_t(pgettext_lazy("rulebook unit", "件")),
     kind=MetricKind.COUNT,
 )
 def cleanup_overdue(period: Period, scope: Unit) -> MetricValue:
@@ -89,7 +90,7 @@ def cleanup_overdue(period: Period, scope: Unit) -> MetricValue:
     "reserve_projects",
     name=_t(_("立法储备项目")),
     formula=_t(_("截至期末已入库、尚未通过的立法储备项目数（已通过的转为立法后评估）")),
-    unit=_t(_("个")),
+    unit=_t(pgettext_lazy("rulebook unit", "个")),
     kind=MetricKind.COUNT,
 )
 def reserve_projects(period: Period, scope: Unit) -> MetricValue:
@@ -103,7 +104,7 @@ def reserve_projects(period: Period, scope: Unit) -> MetricValue:
     "legislative_proposals",
     name=_t(_("创制性立法建议")),
     formula=_t(_("期间报送的立法建议数（分母：截至期末累计报送数）")),
-    unit=_t(_("项")),
+    unit=_t(pgettext_lazy("rulebook unit", "项")),
     kind=MetricKind.COUNT,
 )
 def legislative_proposals(period: Period, scope: Unit) -> MetricValue:
