@@ -79,7 +79,7 @@ class PetitionForm(forms.Form):
         field.queryset = units
         concerned = self.fields["units_concerned"]
         assert isinstance(concerned, forms.ModelMultipleChoiceField)  # noqa: S101
-        concerned.queryset = Unit.objects.all()
+        concerned.queryset = units
         if user is not None and user.scope_unit is not None and not self.is_bound:
             self.initial.setdefault("unit", user.scope_unit.pk)
 

@@ -23,6 +23,7 @@ from fazhi.core.identity import mask_id
 from fazhi.core.roles import Capability
 from fazhi.core.warnings import AbstractWarning, AbstractWarningEvent
 from fazhi.org.models import ScopedQuerySet
+from fazhi.services.storage import private_storage
 
 
 class Channel(models.TextChoices):  # 信访渠道
@@ -305,7 +306,9 @@ def _attachment_path(instance: Attachment, filename: str) -> str:
 class Attachment(models.Model):  # 附件
     petition = models.ForeignKey(Petition, models.PROTECT, related_name="attachments")
     name = models.CharField(_("文件名"), max_length=120)
-    file = models.FileField(_("文件"), upload_to=_attachment_path, max_length=200)
+    file = models.FileField(
+        _("文件"), upload_to=_attachment_path, storage=private_storage, max_length=200
+    )
     uploaded_at = models.DateTimeField(_("上传时间"))
 
     class Meta:

@@ -31,6 +31,7 @@ from fazhi.org.models import Unit
 from fazhi.petitions import alerts, deadlines
 from fazhi.petitions.models import (
     FORWARDED_CHANNELS,
+    Attachment,
     Channel,
     Claim,
     DeadlineStatus,
@@ -621,3 +622,25 @@ def submit_online(new: NewPetition, *, citizen: Any, at: dt.datetime) -> Petitio
         changes={"number": petition.number, "unit": new.unit.code},
     )
     return petition
+
+
+ATTACHMENT_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".ofd")
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@transaction.atomic
+def attach(petition: Petition, upload: Any, *, actor: Any, at: dt.datetime) -> Attachment:
+    """Keep a file the petitioner gave (信访材料) with the petition, in the private storage."""
+    petition = _locked(petition, actor)
+    name = str(getattr(upload, "name", "") or "")
+    if not name.lower().endswith(ATTACHMENT_TYPES):
+        raise PetitionRefused(
+            _("附件格式应为 %(types)s。") % {"types": "、".join(ATTACHMENT_TYPES)}, field="file"
+        )
+    if not 0 < int(getattr(upload, "size", 0) or 0) <= ATTACHMENT_MAX_BYTES:
+        raise PetitionRefused(_("附件不能为空，且不超过10MB。"), field="file")
+    row = Attachment(petition=petition, name=name[-120:], uploaded_at=at)
+    row.file.save(name[-80:], upload, save=False)
+    row.save()
+    audit.record(actor, "petition.attach", petition, changes={"name": row.name})
+    return row

@@ -17,7 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -50,6 +50,7 @@ from fazhi.petitions.forms import (
     SessionForm,
 )
 from fazhi.petitions.models import (
+    Attachment,
     Claim,
     Deadline,
     DeadlineStatus,
@@ -322,6 +323,7 @@ def _detail(
         "units_concerned": petition.units_concerned.all(),
         "can_reveal": request.user.has_capability(C.REVEAL_ID_NUMBER),
         "mediations": petition.mediations.all(),
+        "attachments": petition.attachments.order_by("uploaded_at"),
     }
     return render(request, "petitions/detail.html", context, status=status)
 
@@ -470,6 +472,28 @@ def reveal_id(request: StaffRequest, pk: int) -> HttpResponse:
         petition, actor=request.user, ip_address=request.META.get("REMOTE_ADDR")
     )
     return render(request, "petitions/_id.html", {"number": full})
+
+
+@require_POST
+@requires(C.HANDLE_PETITIONS)
+def attach(request: StaffRequest, pk: int) -> HttpResponse:
+    petition = _scoped(request, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _detail(request, petition, refusal=Refusal(_("请选择要上传的文件。")), status=422)
+    try:
+        ops.attach(petition, upload, actor=request.user, at=_now())
+    except FazhiError as exc:
+        return _detail(request, petition, refusal=Refusal.of(exc), status=422)
+    return redirect("petitions:detail", petition.pk)
+
+
+@handler
+def attachment(request: StaffRequest, pk: int, attachment_id: int) -> FileResponse:
+    """Serve an attachment to a user who sees the petition (the storage has no URL)."""
+    petition = _scoped(request, pk)
+    row = get_object_or_404(Attachment, pk=attachment_id, petition=petition)
+    return FileResponse(row.file.open("rb"), as_attachment=True, filename=row.name)
 
 
 @handler

@@ -146,3 +146,26 @@ def test_public_order_mediation_without_a_case_is_refused_with_article_nine(clie
     )  # fmt: skip
     assert "第九条" in response.content.decode()
     assert not Mediation.objects.exists()
+
+
+def test_an_attachment_is_kept_privately_and_served_only_within_scope(
+    client, tree, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.FAZHI_PRIVATE_MEDIA_ROOT = tmp_path
+    petition, user = receive(tree["s1"])
+    client.force_login(user)
+    bad = client.post(
+        f"/petitions/{petition.pk}/attachments/", {"file": SimpleUploadedFile("x.exe", b"MZ")}
+    )
+    assert bad.status_code == 422
+    client.post(f"/petitions/{petition.pk}/attachments/",
+                {"file": SimpleUploadedFile("材料.pdf", b"%PDF-1.4 test")})  # fmt: skip
+    row = petition.attachments.get()
+    assert (
+        b"".join(client.get(f"/petitions/{petition.pk}/attachments/{row.pk}/").streaming_content)
+        == b"%PDF-1.4 test"
+    )
+    client.force_login(clerk_for(tree["s2"]))
+    assert client.get(f"/petitions/{petition.pk}/attachments/{row.pk}/").status_code == 404
