@@ -577,38 +577,6 @@ class DemoCases:
     states: Counter[str] = field(default_factory=Counter)
 
 
-# How many of the station's cases with a benchmark offence the demo ``officer`` handles (主办):
-# a caseload, open and closed, on which the discretion recommendation can be tried (issue 12).
-OFFICER_CASELOAD = 30
-
-
-def _give_the_demo_officer_cases(planned: list[Planned], offence_codes: list[str]) -> list[Planned]:
-    """Make the demo ``officer`` account the main handler of some of its station's cases.
-
-    Only cases whose item's offence has a benchmark, and only where the officer may exercise
-    the item on the case's day (``can_enforce``): the same rule that chose the other handlers.
-    """
-    user = User.objects.filter(username="officer").select_related("officer").first()
-    me = user.officer if user is not None else None
-    if me is None:
-        return planned
-    given = 0
-    result = []
-    for plan, code in zip(planned, offence_codes, strict=True):
-        unit, item, handlers, timeline, day, accept_day, parties, suspect = plan
-        if (
-            given < OFFICER_CASELOAD
-            and code
-            and unit.pk == me.unit_id
-            and me not in handlers
-            and can_enforce(me, item, day).ok
-        ):
-            handlers = [me, handlers[0]]
-            given += 1
-        result.append((unit, item, handlers, timeline, day, accept_day, parties, suspect))
-    return result
-
-
 def demo_instant(on: dt.date) -> dt.datetime:
     """Return the instant the demo cases are planned against: the demo day's midnight."""
     return dt.datetime.combine(on, dt.time(0, 0), tzinfo=SHANGHAI)
@@ -670,7 +638,6 @@ def load_cases(*, on: dt.date, count: int = 3000, seed: int = SEED) -> DemoCases
             planned.append((unit, item, handlers, timeline, day, accept_day, parties, suspect))
         library = load_library()
         offence_codes = _plan_discretion(random.Random(seed + 1), planned, library)  # noqa: S311
-        planned = _give_the_demo_officer_cases(planned, offence_codes)
         cases = []
         numbering: Counter[tuple[int, int]] = Counter()
         for (unit, item, _handlers, timeline, day, accept_day, _parties, suspect), code in zip(
