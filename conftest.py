@@ -31,6 +31,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_off(settings):
+    """Two-factor login (ADR 0024) is off here and on in fazhi/org/tests/test_two_factor.py: the
+    other tests sign supervisors and administrators in with force_login and a password alone."""
+    settings.FAZHI_2FA_REQUIRED = False
+
+
 @pytest.fixture
 def laws(db):
     """Load the shipped laws for the test; return the load report."""

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "treebeard",
     "axes",
+    "django_otp",  # TOTP two-factor login (ADR 0024)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # one-time recovery codes
     "django_htmx",
     "ninja",  # serves the API docs page's assets itself (without it, ninja links a CDN)
     "fazhi.core",
@@ -86,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified() (two-factor)
     # NUL, control characters and bidi overrides refused in every field (ADR 0027), after CSRF.
     "fazhi.core.middleware.CleanTextMiddleware",
     # One log line per request, JSON with FAZHI_LOG_FORMAT=json (docs/operations/logs.md).
@@ -212,6 +216,10 @@ AXES_COOLOFF_TIME = env_int("FAZHI_LOGIN_LOCKOUT_MINUTES", default=30) / 60  # h
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+# Two-factor login (TOTP): required for the three administrators and the supervision and legal
+# roles (fazhi/org/twofactor.py), optional for the others; `false` only for a trial install.
+FAZHI_2FA_REQUIRED = env_bool("FAZHI_2FA_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "Fazhi"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "fazhi.org.views.locked_out"  # the same page, with the remaining wait
 AXES_VERBOSE = False

@@ -179,3 +179,13 @@ class PasswordChangeForm(_NewPasswordMixin, StyledForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     field_order = ["old_password", "new_password1", "new_password2"]  # noqa: RUF012 - as above
+
+
+class OtpTokenForm(StyledForm):
+    token = forms.CharField(
+        label=_("验证码"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

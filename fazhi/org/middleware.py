@@ -1,10 +1,11 @@
-"""Send a signed-in user whose password must be changed to the password-change page first.
+"""Send a signed-in user to the password-change page, or to two-factor login, first.
 
 Two cases (docs/decisions/0024): an administrator knew the password (``must_change_password``,
 set on accounts created before activation codes existed), or the bureau's maximum password age
 (``FAZHI_PASSWORD_MAX_AGE_DAYS``) has passed. Until the owner chooses a new password, every
 other page redirects there and the API answers 403; when expiry is near, a message warns once
-per session.
+per session. A role that must use two-factor authentication (fazhi/org/twofactor.py) enrols
+first, and an enrolled user gives the code, before any other page.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from fazhi.org import twofactor
 from fazhi.org.passwords import expiry_state
 
 WARNED = "fazhi.password_expiry_warned"
@@ -51,6 +54,17 @@ class PasswordPolicyMiddleware:
                 )
             messages.warning(request, reason)
             return redirect("org:password_change")
+        # Two-factor: a required role enrols first; an enrolled user always gives the code.
+        if not request.path.startswith(self._two_factor_paths()) and not user.is_verified():
+            enrolled = twofactor.is_enrolled(user)
+            if enrolled or twofactor.is_required(user):
+                if request.path.startswith("/api/"):
+                    return JsonResponse(
+                        {"detail": _("请先完成双因素验证。"), "code": "two_factor_required"},
+                        status=403,
+                    )
+                target = "org:otp_verify" if enrolled else "org:otp_setup"
+                return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         if expiry.warn and not request.session.get(WARNED):
             request.session[WARNED] = True
             messages.warning(
@@ -59,3 +73,13 @@ class PasswordPolicyMiddleware:
                 % {"date": expiry.expires_on, "days": expiry.days_left},
             )
         return self.get_response(request)
+
+    @staticmethod
+    def _two_factor_paths() -> tuple[str, ...]:
+        return (
+            reverse("org:otp_setup"),
+            reverse("org:otp_verify"),
+            reverse("logout"),
+            reverse("set_language"),
+            "/static/",
+        )

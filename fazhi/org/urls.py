@@ -27,4 +27,7 @@ urlpatterns = [
     ),
     path("activate/", views.activate, name="activate"),
     path("password/", views.password_change, name="password_change"),
+    path("2fa/setup/", views.otp_setup, name="otp_setup"),
+    path("2fa/verify/", views.otp_verify, name="otp_verify"),
+    path("accounts/<str:username>/2fa-reset/", views.account_reset_otp, name="account_reset_otp"),
 ]

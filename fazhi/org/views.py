@@ -21,7 +21,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -29,16 +32,16 @@ from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
 from fazhi.audit.auth_events import client_address
-from fazhi.core import bounds
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
 from fazhi.core.roles import Capability as C
-from fazhi.org import accounts, officers
+from fazhi.org import accounts, officers, twofactor
 from fazhi.org.forms import (
     AccountCreateForm,
     ActivationForm,
     LinkOfficerForm,
     OfficerFilterForm,
+    OtpTokenForm,
     PasswordChangeForm,
     RoleForm,
     password_rules,
@@ -121,7 +124,7 @@ def officer_list(request: HtmxHttpRequest) -> HttpResponse:
     found = officers.find_officers(request.user, filters, on=today)
     if form.is_bound and not form.is_valid():  # e.g. a unit outside the scope: show the error
         found = found.none()
-    page = Paginator(found, PAGE_SIZE).get_page(bounds.page_number(request.GET.get("page")))
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(o, officers.qualification_state(o, today, filters.within_days)) for o in page]
     query = request.GET.copy()
     query.pop("page", None)
@@ -183,7 +186,7 @@ def _account_list(
     request: HttpRequest, form: AccountCreateForm, issued: accounts.Activation | None
 ) -> HttpResponse:
     users = User.objects.select_related("officer", "scope_unit").order_by("username")
-    page = Paginator(users, PAGE_SIZE).get_page(bounds.page_number(request.GET.get("page")))
+    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
     response = render(
         request,
         "org/accounts/list.html",
@@ -272,7 +275,7 @@ def account_link_officer(request: HttpRequest, username: str) -> HttpResponse:
 
 def _account_roles(request: HttpRequest, issued: accounts.Activation | None) -> HttpResponse:
     users = User.objects.select_related("scope_unit").order_by("username")
-    page = Paginator(users, PAGE_SIZE).get_page(bounds.page_number(request.GET.get("page")))
+    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
     locked = accounts.lockouts()
     rows = [
         (
@@ -437,3 +440,88 @@ def locked_out(
         context,
         status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429),
     )
+
+
+# --- Two-factor authentication (TOTP) ------------------------------------------------------------
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("core:home")
+
+
+@never_cache
+@login_required
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: scan the QR code, confirm with one code, keep the recovery codes."""
+    user = _signed_in(request)
+    device = twofactor.pending_device(user)
+    form = OtpTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device, codes = twofactor.enrol(
+                user, form.cleaned_data["token"], ip_address=client_address(request)
+            )
+        except FazhiError as exc:
+            form.add_error("token", str(exc))
+        else:
+            twofactor.login(request, device)
+            response = render(
+                request,
+                "registration/otp_recovery.html",
+                {"codes": codes, "next": _next_url(request)},
+            )
+            response["Cache-Control"] = "no-store"  # the recovery codes are shown once
+            return response
+    return render(
+        request,
+        "registration/otp_setup.html",
+        {
+            "form": form,
+            "qr": mark_safe(twofactor.qr_svg(device)),  # noqa: S308 - our own SVG, no user text
+            "secret": twofactor.secret_of(device),
+            "required": twofactor.is_required(user),
+            "enrolled": twofactor.is_enrolled(user),
+            "next": _next_url(request),
+        },
+    )
+
+
+@never_cache
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of a login: the authenticator's code, or one recovery code."""
+    user = _signed_in(request)
+    if not twofactor.is_enrolled(user):
+        return redirect("org:otp_setup")
+    form = OtpTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = twofactor.verify(
+                user, form.cleaned_data["token"], ip_address=client_address(request)
+            )
+        except FazhiError as exc:
+            form.add_error("token", str(exc))
+        else:
+            twofactor.login(request, device)
+            return redirect(_next_url(request))
+    return render(
+        request, "registration/otp_verify.html", {"form": form, "next": _next_url(request)}
+    )
+
+
+@require_POST
+@requires(C.UNLOCK_ACCOUNTS)
+def account_reset_otp(request: HttpRequest, username: str) -> HttpResponse:
+    """The security administrator removes a user's authenticator (a lost phone)."""
+    user = get_object_or_404(User, username=username)
+    _run(
+        request,
+        lambda: twofactor.reset(user, actor=_signed_in(request)),
+        _("账号 %(username)s 的双因素验证已重置，下次登录时重新绑定。") % {"username": username},
+    )
+    return redirect("org:account_roles")
