@@ -101,6 +101,14 @@ def due_condition(band: str, at: dt.datetime) -> Q:
     return Q(pk__in=[])
 
 
+def band_ends(at: dt.datetime) -> dict[str, dt.datetime]:
+    """Return where the today and soon bands end (exclusive), for colouring a list like the counts."""
+    return {
+        "today_end": _start_of_local_day(at, 1),
+        "soon_end": _start_of_local_day(at, 1 + SOON_DAYS),
+    }
+
+
 def _packs_with(event_code: str) -> list[str]:
     return sorted({p.id for p in registry().packs if any(e.code == event_code for e in p.events)})
 

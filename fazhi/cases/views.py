@@ -68,6 +68,7 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "now": now,
+        "due_bands": queries.band_ends(now),  # the list colours the bands the home page counts
         "query": query.urlencode(),
         "can_handle": _signed_in(request).has_capability(C.HANDLE_CASES),
     }

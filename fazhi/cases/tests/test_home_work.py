@@ -121,3 +121,13 @@ def test_a_supervisor_and_a_window_clerk_see_their_own_work(tree, make_user):
     window = make_user(Role.WINDOW, tree["s1"])
     keys = [panel.key for panel in home.panels_for(window, NOW) if panel.is_work]
     assert keys == ["window_work"]
+
+
+def test_the_case_list_colours_the_same_bands_the_home_page_counts(client, desk):
+    user, _cases = desk
+    client.force_login(user)
+    with time_machine.travel(NOW, tick=False):
+        html = client.get("/cases/?mine=1").content.decode()
+    assert html.count('data-band="overdue"') == 1
+    assert html.count('data-band="today"') == 1
+    assert html.count('data-band="soon"') == 2
