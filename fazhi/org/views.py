@@ -32,6 +32,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
 from fazhi.audit.auth_events import client_address
+from fazhi.core import bounds
 from fazhi.core.access import requires
 from fazhi.core.errors import FazhiError
 from fazhi.core.roles import Capability as C
@@ -124,7 +125,7 @@ def officer_list(request: HtmxHttpRequest) -> HttpResponse:
     found = officers.find_officers(request.user, filters, on=today)
     if form.is_bound and not form.is_valid():  # e.g. a unit outside the scope: show the error
         found = found.none()
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(found, PAGE_SIZE).get_page(bounds.page_number(request.GET.get("page")))
     rows = [(o, officers.qualification_state(o, today, filters.within_days)) for o in page]
     query = request.GET.copy()
     query.pop("page", None)
@@ -186,7 +187,7 @@ def _account_list(
     request: HttpRequest, form: AccountCreateForm, issued: accounts.Activation | None
 ) -> HttpResponse:
     users = User.objects.select_related("officer", "scope_unit").order_by("username")
-    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(users, PAGE_SIZE).get_page(bounds.page_number(request.GET.get("page")))
     response = render(
         request,
         "org/accounts/list.html",
@@ -275,7 +276,7 @@ def account_link_officer(request: HttpRequest, username: str) -> HttpResponse:
 
 def _account_roles(request: HttpRequest, issued: accounts.Activation | None) -> HttpResponse:
     users = User.objects.select_related("scope_unit").order_by("username")
-    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(users, PAGE_SIZE).get_page(bounds.page_number(request.GET.get("page")))
     locked = accounts.lockouts()
     rows = [
         (
