@@ -522,7 +522,6 @@ def load_training(run: core_demo.DemoRun) -> None:
         return
     district: Unit = manager.scope_unit
     rng = random.Random(core_demo.SEED + 15)  # noqa: S311 - a reproducible data set
-    city = Unit.objects.filter(depth=1).order_by("path").first() or district
     created: dict[str, int] = {}
     with transaction.atomic():
         for code, title, subject, hours in COURSES:
@@ -539,12 +538,12 @@ def load_training(run: core_demo.DemoRun) -> None:
         course_rows = list(Course.objects.filter(code__startswith="JZ-").order_by("code"))
         plan = courses.save_plan(
             on.year,
-            city,
+            district,
             [
                 (c, dt.date(on.year, min(12, 1 + i * 12 // len(course_rows) + 1), 28))
                 for i, c in enumerate(course_rows)
             ],
-            title=f"{on.year}年度全警执法质量轮训计划",
+            title=f"{on.year}年度{district.name}全警执法质量轮训计划",
             actor=manager,
         )
         created["courses"] = len(course_rows)
