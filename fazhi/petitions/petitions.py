@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fazhi.audit import log as audit
@@ -259,7 +260,15 @@ def classify(
 
 
 def notice_text(petition: Petition) -> tuple[str, str]:
-    """Return (kind, body) of the written notice the petitioner gets for the classified claims."""
+    """Return (kind, body) of the written notice the petitioner gets for the classified claims.
+
+    An official record: written in Chinese whatever the clerk's interface language.
+    """
+    with translation.override("zh-hans"):
+        return _notice_text(petition)
+
+
+def _notice_text(petition: Petition) -> tuple[str, str]:
     claims = list(petition.claims.all())
     routed = [c for c in claims if not c.is_petition]
     lines = [_("%(name)s：") % {"name": petition.petitioner_name}]
@@ -365,6 +374,13 @@ def object_to_transfer(
     return petition
 
 
+def _extension_text(number: str, reason: str, days: int) -> str:
+    with translation.override("zh-hans"):  # an official record, in Chinese
+        return _(
+            "您的信访事项（编号 %(number)s）因%(reason)s，经本机关负责人批准，办理期限延长 %(days)d 日。"
+        ) % {"number": number, "reason": reason, "days": days}
+
+
 def extension_left(petition: Petition) -> int:
     return max(0, 30 - petition.extension_days)
 
@@ -424,11 +440,8 @@ def extend(
         petition=petition,
         kind=NoticeKind.EXTENSION,
         sent_on=approved_on,
-        method=_("书面"),
-        body=_(
-            "您的信访事项（编号 %(number)s）因%(reason)s，经本机关负责人批准，办理期限延长 %(days)d 日。"
-        )
-        % {"number": petition.number, "reason": reason.strip(), "days": days},
+        method="书面",
+        body=_extension_text(petition.number, reason.strip(), days),
         recorded_at=at,
         recorded_by=actor,
     )
