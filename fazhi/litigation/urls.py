@@ -22,4 +22,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:number>/outcome/", views.matter_outcome, name="outcome"),
     path("<str:number>/correction/", views.matter_correction, name="correction"),
     path("<str:number>/reveal/", views.reveal_claimant, name="reveal"),
+    path("<str:number>/draft/", views.matter_draft, name="draft"),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, cast
+from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -27,7 +28,7 @@ from fazhi.core.calendar import default_calendar
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.errors import FazhiError
 from fazhi.core.roles import Capability as C
-from fazhi.litigation import alerts, deadlines, matters
+from fazhi.litigation import alerts, deadlines, documents, matters
 from fazhi.litigation.forms import (
     AppearanceForm,
     CorrectionForm,
@@ -435,6 +436,19 @@ def matter_correction(request: HttpRequest, number: str) -> HttpResponse:
             messages.success(request, _("已下达整改督办单。"))
             return redirect("litigation:detail", matter.number)
     return _redisplay(request, matter, correction_form=form)
+
+
+@requires(C.HANDLE_LITIGATION)
+def matter_draft(request: HttpRequest, number: str) -> HttpResponse:
+    """The 答复书 / 答辩状 draft as DOCX (the header and the dates filled in)."""
+    matter = _matter(request, number)
+    name, content = documents.draft(matter, actor=request.user, at=timezone.now())
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
 
 
 @require_POST

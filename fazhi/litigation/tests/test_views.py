@@ -111,3 +111,23 @@ def test_a_matter_outside_the_scope_is_not_found(client, tree, legal):
     other = register(tree["d2"])
     client.force_login(legal)
     assert client.get(reverse("litigation:detail", args=[other.number])).status_code == 404
+
+
+def test_the_reply_draft_names_the_parties_and_the_last_day(client, tree, legal):
+    import io
+
+    from docx import Document
+
+    head_of(tree["d1"])
+    matter = register(tree["d1"], received="2026-09-28", docket_number="示府复〔2026〕12号")
+    client.force_login(legal)
+
+    response = client.get(reverse("litigation:draft", args=[matter.number]))
+
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert response.status_code == 200
+    assert "行政复议答复书" in text
+    assert "申请人李四不服被申请人作出的行政拘留五日的处罚决定" in text
+    assert "2026年9月28日收到行政复议申请书副本" in text
+    assert "在2026年10月16日前提出书面答复" in text
+    assert "第四十八条" in text
