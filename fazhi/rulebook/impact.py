@@ -57,6 +57,11 @@ _HINT = re.compile(r"^(《[^《》]+》)[（(]([^（）()]+)[）)]")
 Key = tuple[int, int, int]
 
 
+def status_label(status: str) -> str:
+    """The reader's words for a classification (changed, removed, unresolved)."""
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
 class ImpactError(FazhiError):
     code = "impact"
 

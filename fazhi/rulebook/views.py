@@ -320,9 +320,18 @@ def impact_page(request: HttpRequest) -> HttpResponse:
         "old": old,
         "new": new,
         "changes": LawChange.objects.select_related("law", "from_version", "to_version"),
-        "tasks": ImpactTask.objects.filter(status=TaskStatus.OPEN, still_cites=True).select_related(
-            "change__law"
-        )[:300],
+        "tasks": [
+            {
+                "task": task,
+                "cited": [
+                    (c.get("provision", ""), impact.status_label(c.get("status", "")))
+                    for c in task.citations
+                ],
+            }
+            for task in ImpactTask.objects.filter(status=TaskStatus.OPEN, still_cites=True)
+            .select_related("change__law")
+            .order_by("owner_kind", "owner_id")[:300]
+        ],
         "warning_count": open_warnings(ImpactWarning).count(),
     }
     return render(request, "rulebook/impact.html", context)
@@ -347,6 +356,9 @@ def impact_task(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(MANAGE)
 def projects(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    if request.method == "POST" and request.POST.get("action") in ("project", "proposal", "reply"):
+        _reserve_post(request, user)
+        return redirect("rulebook:projects")
     if request.method == "POST":
         project = get_object_or_404(
             LegislativeProject.objects.visible_to(user), pk=request.POST.get("project")
@@ -374,6 +386,45 @@ def projects(request: HttpRequest) -> HttpResponse:
         "promoted": NormativeDocument.objects.visible_to(user).exclude(promoted=""),
     }
     return render(request, "rulebook/projects.html", context)
+
+
+def _reserve_post(request: HttpRequest, user: User) -> None:
+    """Enter a project or a proposal, or record a proposal's reply (the reserve page's forms)."""
+    action, post = request.POST["action"], request.POST
+    title = post.get("title", "").strip()
+    if action == "reply":
+        proposal = get_object_or_404(
+            LegislativeProposal.objects.visible_to(user), pk=post.get("proposal")
+        )
+        if not post.get("reply", "").strip():
+            messages.error(request, _("请填写答复内容。"))
+            return
+        proposal.reply = post["reply"].strip()
+        proposal.replied_on = _date(post.get("replied_on")) or timezone.localdate()
+        proposal.save(update_fields=["reply", "replied_on"])
+    elif not title:
+        messages.error(request, _("请填写名称。"))
+        return
+    elif user.scope_unit is None:
+        messages.error(request, _("您的账号没有所属单位，不能登记。"))
+        return
+    elif action == "project":
+        LegislativeProject.objects.create(
+            title=title,
+            kind=post.get("kind", "").strip() or _("政府规章"),
+            sponsor=user.scope_unit,
+            entered_on=timezone.localdate(),
+            note=post.get("note", ""),
+        )
+    else:
+        LegislativeProposal.objects.create(
+            title=title,
+            sent_to=post.get("sent_to", "").strip() or _("市人民政府"),
+            sent_on=_date(post.get("sent_on")) or timezone.localdate(),
+            text=post.get("text", ""),
+            unit=user.scope_unit,
+        )
+    messages.success(request, _("已保存。"))
 
 
 @requires(MANAGE)

@@ -141,3 +141,42 @@ def test_the_review_opinion_and_the_clean_up_list_print_as_docx(client, tree, le
     listed = "\n".join(p.text for p in Document(io.BytesIO(listing.content)).paragraphs)
     assert "继续有效（1件）" in listed
     assert "甲规定（渝公规〔2020〕1号）——继续有效的理由" in listed
+
+
+def test_the_reserve_page_enters_a_project_and_a_proposal_and_its_reply(client, tree, legal):
+    from fazhi.rulebook.models import LegislativeProject, LegislativeProposal
+
+    client.force_login(legal)
+    url = reverse("rulebook:projects")
+    client.post(url, {"action": "project", "title": "养犬管理条例（修订）", "kind": "地方性法规"})
+    client.post(
+        url,
+        {
+            "action": "proposal",
+            "title": "关于低空安全的立法建议",
+            "sent_to": "市人大常委会",
+            "sent_on": "2026-03-02",
+        },
+    )
+    proposal = LegislativeProposal.objects.get()
+    client.post(
+        url,
+        {
+            "action": "reply",
+            "proposal": proposal.pk,
+            "reply": "已列入调研计划",
+            "replied_on": "2026-04-20",
+        },
+    )
+    project = LegislativeProject.objects.get()
+    client.post(url, {"project": project.pk, "stage": "drafting"})
+
+    proposal.refresh_from_db()
+    project.refresh_from_db()
+    assert (proposal.reply, proposal.replied_on) == ("已列入调研计划", dt.date(2026, 4, 20))
+    assert (project.title, project.stage, project.sponsor_id) == (
+        "养犬管理条例（修订）",
+        "drafting",
+        tree["city"].pk,
+    )
+    assert [r.stage for r in project.records.all()] == ["drafting"]

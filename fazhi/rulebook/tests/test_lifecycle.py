@@ -230,3 +230,30 @@ def test_a_major_decision_is_not_deliberated_before_its_legality_review(tree, le
         )
 
     assert refused.value.basis == "《重大行政决策程序暂行条例》第二十五条第二款"
+
+
+def test_a_clean_up_after_a_change_of_law_selects_the_documents_resting_on_it(tree, legal, laws):
+    from fazhi.rulebook import impact
+
+    resting = published(
+        tree["city"], legal, number="渝公规〔2024〕1号", on=dt.date(2024, 3, 1), title="甲规定"
+    )
+    lifecycle.add_basis(resting, "《中华人民共和国治安管理处罚法》第七十五条", actor=legal)
+    other = published(
+        tree["city"], legal, number="渝公规〔2024〕2号", on=dt.date(2024, 3, 1), title="乙规定"
+    )
+    lifecycle.add_basis(other, "《中华人民共和国行政处罚法》第十六条", actor=legal)
+    change = impact.open_tasks(
+        impact.report_for("治安管理处罚法", "2012", "2025"), actor=legal
+    ).change
+
+    campaign = cleanup.start(
+        title="治安管理处罚法修订后的专项清理",
+        scope=CampaignScope.LAW_CHANGE,
+        law_change=change,
+        started_on=dt.date(2026, 1, 5),
+        due_on=dt.date(2026, 3, 31),
+        actor=legal,
+    )
+
+    assert [e.document_id for e in campaign.entries.all()] == [resting.pk]
