@@ -118,6 +118,7 @@ def test_the_apps_register_their_demo_steps_in_the_order_they_depend_on():
         ("supervision", "cases"),
         ("litigation", "cases"),
         ("services.applications", ""),
+        ("rulebook", "laws"),
     ]
 
 
