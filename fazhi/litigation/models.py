@@ -161,8 +161,13 @@ class Matter(models.Model):  # 复议诉讼案件
     next_due_at = models.DateTimeField(_("最近期限届满时间"), null=True, blank=True)
     next_deadline_name = models.CharField(_("最近期限"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("登记时间"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("登记人")
+    created_by = models.ForeignKey(  # empty: imported by the system (fazhi import litigation)
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
     )
 
     objects = MatterQuerySet.as_manager()
