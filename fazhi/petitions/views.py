@@ -6,6 +6,7 @@ and the provision. A refusal of the domain (its message and provision) is shown 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -288,6 +289,8 @@ def _actions(petition: Petition, user: Any, posted: dict[str, forms.Form]) -> li
                     posted.get(f"answer-{review.pk}") or ReviewAnswerForm(initial={"answered_on": today}),
                 )
             )  # fmt: skip
+    if not can:  # a supervisor sees what would come next, and why it is not theirs to do
+        out = [dataclasses.replace(a, allowed=False, reason=no_role) for a in out]
     return out
 
 

@@ -169,3 +169,15 @@ def test_an_attachment_is_kept_privately_and_served_only_within_scope(
     )
     client.force_login(clerk_for(tree["s2"]))
     assert client.get(f"/petitions/{petition.pk}/attachments/{row.pk}/").status_code == 404
+
+
+def test_a_supervisor_sees_the_petition_but_its_actions_are_disabled(client, tree, make_user):
+    petition, _ = receive(tree["s1"])
+    client.force_login(make_user(Role.SUPERVISOR, tree["d1"]))
+    page = client.get(f"/petitions/{petition.pk}/").content.decode()
+    assert petition.number in page
+    assert "您的角色不能办理信访事项。" in page
+    response = client.post(
+        f"/petitions/{petition.pk}/act/notice/", {"sent_on": "2026-03-02", "method": "当面送达"}
+    )
+    assert response.status_code == 403
