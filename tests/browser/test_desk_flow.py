@@ -13,6 +13,7 @@ from fazhi.cases.models import Case
 from fazhi.catalog.tests.factories import EnforcementItemFactory
 from fazhi.core.roles import Role
 from fazhi.org.tests.factories import OfficerFactory, UserFactory, build_small_tree
+from tests.browser.a11y import severe_violations
 from tests.browser.test_flows import PASSWORD, csp_errors, log_in
 
 pytestmark = pytest.mark.browser
@@ -38,11 +39,13 @@ def test_an_officer_opens_a_case_records_steps_and_decides_by_label(
     expect(work.get_by_test_id("card-my_cases_overdue")).to_be_visible()
     statistics = page.get_by_test_id("home-statistics")
     assert work.bounding_box()["y"] < statistics.bounding_box()["y"]  # the work comes first
+    assert severe_violations(page) == []  # axe-core: no serious or critical WCAG 2 AA issue
 
     page.goto("/cases/new/")
     # The defaults: my unit, me as the main handler, 受案 now; the unqualified colleague is
     # shown but cannot be chosen, with the reason.
     expect(page.locator("#id_unit")).to_have_value("500103-01")
+    assert severe_violations(page) == []
     expect(page.locator("#id_handlers option[value='200001']")).to_have_attribute("selected", "")
     inputs = 0
     page.fill("#id_item", "CF-90001")
@@ -88,6 +91,7 @@ def test_an_officer_opens_a_case_records_steps_and_decides_by_label(
     expect(decided).to_contain_text("给予处罚")
     expect(decided).not_to_contain_text("penalty")
     assert Case.objects.get().events.get(kind="decide").data["outcome"] == "penalty"
+    assert severe_violations(page) == []
     assert csp_errors(console_errors) == []
 
 
