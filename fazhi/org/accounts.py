@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from fazhi.audit import log as audit
 from fazhi.core.access import require_capability
@@ -194,7 +194,9 @@ def issue_security_activation(user: User, *, actor: User) -> Activation:
     return _issue(user, ActivationPart.SECURITY, actor)
 
 
-ACTIVATION_REFUSED = "用户名或激活码不正确。请核对两段激活码（系统管理员、安全管理员各一段）。"
+ACTIVATION_REFUSED = gettext_lazy(
+    "用户名或激活码不正确。请核对两段激活码（系统管理员、安全管理员各一段）。"
+)
 
 
 def _refuse_activation(username: str, ip_address: str | None, why: str) -> AccountError:
@@ -205,7 +207,7 @@ def _refuse_activation(username: str, ip_address: str | None, why: str) -> Accou
         changes={"username": username, "reason": why},
         ip_address=ip_address,
     )
-    return AccountError(gettext(ACTIVATION_REFUSED), field="code")
+    return AccountError(str(ACTIVATION_REFUSED), field="code")
 
 
 def activate(

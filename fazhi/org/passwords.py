@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 CLASSES = 4
 
@@ -116,11 +116,7 @@ class PasswordHistoryValidator:
         PasswordHistory.objects.filter(user_id=user.pk).exclude(pk__in=list(keep)).delete()
 
     def get_help_text(self) -> str:
-        return ngettext(
-            "不能使用最近 %(count)d 次用过的密码。",
-            "不能使用最近 %(count)d 次用过的密码。",
-            self.count,
-        ) % {"count": self.count}
+        return gettext("不能使用最近 %(count)d 次用过的密码。") % {"count": self.count}
 
 
 @dataclass(frozen=True)
