@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 _RANK = {OK: 0, WARN: 1, FAIL: 2}
@@ -39,15 +39,15 @@ YEARS_AHEAD = 10  # how far the calendar check looks for deadlines in years with
 
 # What each check is called on the page (the name stays the key of --json and the scripts).
 LABELS: dict[str, Any] = {
-    "database": _lazy("数据库"),
-    "rule_packs": _lazy("规则包"),
-    "calendar": _lazy("工作日历"),
-    "worker": _lazy("任务进程"),
-    "sweep": _lazy("预警扫描"),
-    "warnings": _lazy("未消除的预警"),
-    "jobs": _lazy("后台办理"),
-    "uploads": _lazy("上传文件与磁盘"),
-    "audit": _lazy("审计链"),
+    "database": gettext_lazy("数据库"),
+    "rule_packs": gettext_lazy("规则包"),
+    "calendar": gettext_lazy("工作日历"),
+    "worker": gettext_lazy("任务进程"),
+    "sweep": gettext_lazy("预警扫描"),
+    "warnings": gettext_lazy("未消除的预警"),
+    "jobs": gettext_lazy("后台办理"),
+    "uploads": gettext_lazy("上传文件与磁盘"),
+    "audit": gettext_lazy("审计链"),
 }
 JOB_QUEUED_WARN = dt.timedelta(
     minutes=5
