@@ -19,4 +19,5 @@ def test_the_demo_writes_a_year_of_petitions_once(tree):
     assert Petition.objects.filter(status="replied").exists()
     assert Petition.objects.filter(repeat_of__isnull=False).exists()
     assert Mediation.objects.filter(status="performed").exists()
+    assert Mediation.objects.filter(status="failed").exists()
     assert load_petitions(on=dt.date(2026, 11, 30), count=80) == {"petitions": 0, "mediations": 0}
