@@ -131,3 +131,19 @@ def test_the_case_list_colours_the_same_bands_the_home_page_counts(client, desk)
     assert html.count('data-band="overdue"') == 1
     assert html.count('data-band="today"') == 1
     assert html.count('data-band="soon"') == 2
+
+
+@pytest.mark.parametrize(
+    "role",
+    [Role.OFFICER, Role.LEGAL_OFFICER, Role.CLERK, Role.SUPERVISOR, Role.LEADER, Role.WINDOW],
+)
+def test_every_business_role_sees_its_work_before_its_statistics(client, tree, make_user, role):
+    officer = OfficerFactory(unit=tree["s1"])
+    client.force_login(make_user(role, tree["d1"] if role == Role.SUPERVISOR else tree["s1"],
+                                 officer=officer))  # fmt: skip
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert response.context["work"], role  # every business role has a to-do
+    if 'data-testid="home-statistics"' in html:
+        assert html.index('data-testid="home-work"') < html.index('data-testid="home-statistics"')
