@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from fazhi.training import course_views, views
+from fazhi.training import bank_views, course_views, views
 
 app_name = "training"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -20,6 +20,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.sitting_marking,
         name="marking",
     ),
+    path("questions/", bank_views.bank, name="bank"),
+    path("questions/import/", bank_views.bank_import, name="bank_import"),
+    path("questions/<int:pk>/", bank_views.question_detail, name="question"),
+    path("questions/<int:pk>/review/", bank_views.question_review, name="question_review"),
     path("courses/", course_views.courses_list, name="courses"),
     path("courses/<str:code>/", course_views.course_detail, name="course"),
     path("plans/", course_views.plans, name="plans"),

@@ -96,3 +96,45 @@ def test_the_bank_imports_from_xlsx_with_every_bad_row_named_and_again_changes_n
     assert Question.objects.get(code="TK-3").options == ["正确", "错误"]
     again = import_file(importer("system:test"), path)
     assert (again.accepted, again.unchanged) == (0, 3)
+
+
+def test_the_bank_page_imports_an_upload_and_reports_each_rejected_row(
+    client, world, laws, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    path = _xlsx(tmp_path, ROWS[:1] + ROWS[4:5])
+    client.force_login(world.manager)
+    upload = SimpleUploadedFile("bank.xlsx", path.read_bytes())
+    client.post(reverse("training:bank_import"), {"file": upload})
+    page = client.get(reverse("training:bank")).content.decode()
+    assert "第 2 行 level" in page
+    assert Question.objects.filter(code="TK-1").exists()
+
+
+def test_a_question_marked_for_review_stays_out_of_new_papers(client, world):
+    from django.urls import reverse
+
+    from fazhi.training import exams
+    from fazhi.training.tests.factories import BLUEPRINT, local
+
+    question = Question.objects.filter(kind="multiple", level=2).first()
+    client.force_login(world.manager)
+    client.post(reverse("training:question_review", args=[question.pk]), {"needs_review": "1"})
+    question.refresh_from_db()
+    assert question.needs_review is True
+    sitting = exams.create_sitting(
+        code="RE",
+        title="复考",
+        level=2,
+        organiser=world.units["city"],
+        opens_at=local("2026-10-10", 9),
+        closes_at=local("2026-10-10", 11),
+        duration_minutes=60,
+        blueprint=BLUEPRINT,
+        actor=world.manager,
+        paper_seed=3,
+    )
+    paper = exams.draw_paper(sitting, actor=world.manager)
+    assert question.pk not in {q.question_id for q in paper}
