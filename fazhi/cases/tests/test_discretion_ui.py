@@ -160,6 +160,8 @@ def test_deciding_outside_the_range_without_a_reason_is_refused_and_nothing_writ
     assert BASIS_BENCHMARK in html
     assert "罚款0-500元（或）" in html
     assert response.context["event_form"].errors["deviation_reason"]
+    assert "须在“偏离理由”中书面说明理由" in refusal.message  # the field by its label
+    assert "deviation_reason" not in refusal.message
     assert not ProceduralEvent.objects.filter(case=beating, kind="decide").exists()
     assert DecisionReview.objects.count() == 0
 
