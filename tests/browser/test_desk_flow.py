@@ -61,7 +61,7 @@ def test_an_officer_opens_a_case_records_steps_and_decides_by_label(
     page.fill("#id_parties-0-id_number", "110101199003070011")
     inputs += 4
     page.get_by_test_id("submit-case").click()
-    assert inputs == 6  # was 13 before the defaults (unit, procedure, times, first step …)
+    assert inputs == 6  # was 11 before the defaults (unit, procedure, two times, first step)
 
     expect(page.get_by_test_id("case-number")).to_contain_text("500103-01-")
     kind = page.get_by_test_id("event-kind")
