@@ -23,6 +23,7 @@ from fazhi.org.models import Officer, OfficerStatus, Unit
 from fazhi.training.exams import check_citations
 from fazhi.training.models import (
     Course,
+    CourseMaterial,
     CourseSession,
     Enrolment,
     EnrolmentStatus,
@@ -40,12 +41,26 @@ def save_course(values: dict[str, Any], *, actor: Any) -> Course:
     """Create or update the course of VALUES["code"]; its provisions are checked against the law."""
     require_capability(actor, Capability.MANAGE_TRAINING)
     values = dict(values)
+    if not str(values.get("title", "")).strip():
+        raise TrainingError(_("请填写课程名称。"), field="title")
+    if not Decimal(0) < Decimal(values.get("hours", 0)) <= 1000:
+        raise TrainingError(_("学时应大于 0 且不超过 1000。"), field="hours")
     values["citations"] = check_citations(values.get("citations", []), timezone.localdate())
     course, created = Course.objects.update_or_create(code=values.pop("code"), defaults=values)
     audit.record(
         actor, "training.course.create" if created else "training.course.update", course, changes={}
     )
     return course
+
+
+@transaction.atomic
+def add_material(course: Course, title: str, upload: Any, *, actor: Any) -> CourseMaterial:
+    require_capability(actor, Capability.MANAGE_TRAINING)
+    material = CourseMaterial(course=course, title=title, uploaded_at=timezone.now())
+    material.file.save(upload.name or "material", upload, save=False)
+    material.save()
+    audit.record(actor, "training.material.add", material, changes={"course": course.code})
+    return material
 
 
 @transaction.atomic
@@ -147,6 +162,8 @@ def save_plan(
 ) -> TrainingPlan:
     """Create or replace the courses of UNIT's plan for YEAR (each with its completion day)."""
     require_capability(actor, Capability.MANAGE_TRAINING)
+    if not 2000 <= year <= 2100:
+        raise TrainingError(_("年度 %(year)s 无效。") % {"year": year}, field="year")
     for course, due_on in items:
         if due_on.year != year:
             raise TrainingError(
