@@ -21,5 +21,9 @@ class LitigationConfig(AppConfig):
             )
         )
         warnings.register(SOURCE)
+        from fazhi.core.calendar import on_calendar_change
+        from fazhi.litigation.deadlines import pending_from, redate_matters
+
+        on_calendar_change(redate_matters, pending=pending_from)
         # 评查: a case whose act was corrected is put forward for case-quality review.
         register_kind(REVIEW_KIND, _("复议诉讼中被纠错的案件"), flagged_cases)

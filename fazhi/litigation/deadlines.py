@@ -16,7 +16,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from fazhi.core.calendar import WorkCalendar
+from fazhi.core.calendar import Moved, Redating, WorkCalendar
+from fazhi.core.clock import SHANGHAI
 from fazhi.core.periods import Period, PeriodUnit, add_period, describe_period
 from fazhi.litigation.models import DeadlineStatus, Matter, MatterDeadline
 from fazhi.litigation.packs import DeadlineRule, LitigationPack, in_force
@@ -182,11 +183,13 @@ def pack_for(dates: Dates) -> LitigationPack | None:
     return None
 
 
-def refresh(matter: Matter, at: dt.datetime) -> list[MatterDeadline]:
+def refresh(
+    matter: Matter, at: dt.datetime, calendar: WorkCalendar | None = None
+) -> list[MatterDeadline]:
     """Recount MATTER's periods and write what changed (in the caller's transaction)."""
     dates = Dates.of(matter)
     pack = pack_for(dates)
-    computed = compute(dates, pack) if pack is not None else []
+    computed = compute(dates, pack, calendar) if pack is not None else []
     existing = {d.code: d for d in matter.deadlines.all()}
     rows = []
     for c in computed:
@@ -249,3 +252,56 @@ def explain(facts: dict[str, Any]) -> str:
 
 def unit_label(unit: PeriodUnit | str) -> str:
     return _("个工作日") if str(unit) == PeriodUnit.WORKDAYS else _("日")
+
+
+def pending_from(day: dt.date) -> int:
+    """Running periods whose last day is DAY or later (the calendar's banner)."""
+    start = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), SHANGHAI)
+    return MatterDeadline.objects.filter(status=DeadlineStatus.OPEN, due_at__gte=start).count()
+
+
+def redate_matters(
+    *, actor: Any, at: dt.datetime, calendar: WorkCalendar, dry_run: bool
+) -> Redating:
+    """Recount the running periods of every open matter on CALENDAR (a new holiday notice);
+    write and audit those that moved (``fazhi calendar refresh`` / ``import``)."""
+    from django.db import transaction
+
+    from fazhi.audit import log as audit
+    from fazhi.litigation import alerts
+
+    result = Redating(label=str(_("复议诉讼期限")))
+    ids = (
+        MatterDeadline.objects.filter(status=DeadlineStatus.OPEN)
+        .values_list("matter_id", flat=True)
+        .distinct()
+    )
+    for matter in Matter.objects.filter(pk__in=ids).order_by("pk"):
+        result.checked += 1
+        dates = Dates.of(matter)
+        pack = pack_for(dates)
+        if pack is None:
+            continue
+        new = {c.code: c for c in compute(dates, pack, calendar)}
+        moved = [
+            Moved("litigation", matter.number, row.code, row.due_at, new[row.code].due_at)
+            for row in matter.deadlines.filter(status=DeadlineStatus.OPEN)
+            if row.code in new and new[row.code].due_at != row.due_at
+        ]
+        if not moved:
+            continue
+        result.moves += moved
+        result.changed += len(moved)
+        if dry_run:
+            continue
+        with transaction.atomic():
+            refresh(matter, at, calendar)
+            audit.record(
+                actor,
+                "litigation.deadlines.redate",
+                matter,
+                changes={m.what: [m.before, m.after] for m in moved},
+                at=at,
+            )
+            alerts.refresh([matter.pk], at)
+    return result

@@ -227,3 +227,29 @@ def test_a_lost_case_is_offered_to_the_case_quality_review(tree):
     assert ("litigation_corrected", "复议诉讼中被纠错的案件") in review.kind_choices()
     [kind] = review.case_kinds(["litigation_corrected"])
     assert list(Case.objects.filter(kind.condition)) == [case]
+
+
+def test_a_new_holiday_redates_the_running_reply_and_audits_it(tree):
+    import dataclasses
+
+    from fazhi.audit.models import AuditEntry
+    from fazhi.core.calendar import default_calendar
+    from fazhi.litigation.deadlines import redate_matters
+
+    matter = register(tree["d1"], received="2026-03-02")  # due 2026-03-16 (Monday)
+    calendar = default_calendar()
+    extra = dataclasses.replace(
+        calendar, holidays={**calendar.holidays, day("2026-03-05"): "测试假日"}
+    )
+    extra._decided.clear()
+    extra._infos.clear()
+
+    dry = redate_matters(
+        actor="system:test", at=at("2026-03-03 10:00"), calendar=extra, dry_run=True
+    )
+    assert [(m.what, m.after) for m in dry.moves] == [("FUYI_DAFU", at("2026-03-18 00:00"))]
+    assert matter.deadlines.get(code="FUYI_DAFU").due_at == at("2026-03-17 00:00")
+
+    redate_matters(actor="system:test", at=at("2026-03-03 10:00"), calendar=extra, dry_run=False)
+    assert matter.deadlines.get(code="FUYI_DAFU").due_at == at("2026-03-18 00:00")
+    assert AuditEntry.objects.filter(action="litigation.deadlines.redate").count() == 1
