@@ -180,3 +180,28 @@ def test_the_reserve_page_enters_a_project_and_a_proposal_and_its_reply(client, 
         tree["city"].pk,
     )
     assert [r.stage for r in project.records.all()] == ["drafting"]
+
+
+def test_the_api_refuses_deliberating_a_decision_before_its_legality_review(client, tree, legal):
+    from fazhi.rulebook import lifecycle
+    from fazhi.rulebook.models import MajorDecision
+
+    decision = MajorDecision.objects.create(
+        title="视频监控建设方案",
+        unit=tree["city"],
+        created_at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC),
+    )
+    lifecycle.record_step(decision, "initiation", data={"reason": "治安防控"}, actor=legal)
+    client.force_login(legal)
+
+    refused = client.post(
+        f"/api/v1/rulebook/decisions/{decision.pk}/steps",
+        {"step": "deliberation", "outcome": "adopted", "data": {"meeting": "会", "minutes": "—"}},
+        content_type="application/json",
+    )
+    reserve = client.get("/api/v1/rulebook/reserve")
+
+    assert refused.status_code == 422
+    assert refused.json()["basis"] == "《重大行政决策程序暂行条例》第二十五条第二款"
+    assert reserve.json() == {"projects": [], "proposals": []}
+    assert client.get("/api/v1/rulebook/campaigns").json() == []
