@@ -30,7 +30,7 @@ from fazhi.org.models import Officer, Unit
 router = Router(tags=["litigation"])
 
 
-class DeadlineOut(Schema):
+class MatterDeadlineOut(Schema):
     code: str
     name: str
     is_ours: bool = Field(..., description="False: the body's or the court's period, followed up")
@@ -88,7 +88,7 @@ class MatterOut(Schema):
 
 
 class MatterDetailOut(MatterOut):
-    deadlines: list[DeadlineOut]
+    deadlines: list[MatterDeadlineOut]
     hearings: list[HearingOut]
     warnings: list[WarningOut]
     correction_order: str | None
