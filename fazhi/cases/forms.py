@@ -226,7 +226,9 @@ class CaseOpenForm(forms.Form):
     procedure = forms.ChoiceField(label=_("办案程序"))
     title = forms.CharField(label=_("案由"), max_length=200)
     source = forms.ChoiceField(label=_("案件来源"), choices=CaseSource.choices)
-    act_at = forms.DateTimeField(label=_("违法行为时间"), widget=LocalDateTimeInput)
+    act_at = forms.DateTimeField(
+        label=_("违法行为时间"), widget=LocalDateTimeInput, validators=[bounds.check_plausible_day]
+    )
     act_place = forms.CharField(label=_("违法行为地点"), max_length=200)
     summary = forms.CharField(
         label=_("简要案情"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -244,7 +246,9 @@ class CaseOpenForm(forms.Form):
         to_field_name="police_number",
     )
     first_kind = forms.ChoiceField(label=_("首个环节"))
-    first_at = forms.DateTimeField(label=_("首个环节时间"), widget=LocalDateTimeInput)
+    first_at = forms.DateTimeField(
+        label=_("首个环节时间"), widget=LocalDateTimeInput, validators=[bounds.check_plausible_day]
+    )
     offence = forms.ChoiceField(
         label=_("违法行为"),
         required=False,
@@ -378,7 +382,9 @@ class PartyForm(forms.Form):
     )
     id_number = forms.CharField(label=_("证件号码"), max_length=40)
     nationality = forms.CharField(label=_("国籍"), max_length=3, initial="CHN")
-    birth_date = forms.DateField(label=_("出生日期"), required=False, widget=DateInput)
+    birth_date = forms.DateField(
+        label=_("出生日期"), required=False, widget=DateInput, validators=[bounds.check_birth_day]
+    )
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
     address = forms.CharField(label=_("住址"), max_length=200, required=False)
 
@@ -540,7 +546,9 @@ class EventForm(forms.Form):
     """One procedural step: the fields come from the pack's EventSpec for KIND."""
 
     kind = forms.ChoiceField(label=_("环节"))
-    occurred_at = forms.DateTimeField(label=_("发生时间"), widget=LocalDateTimeInput)
+    occurred_at = forms.DateTimeField(
+        label=_("发生时间"), widget=LocalDateTimeInput, validators=[bounds.check_plausible_day]
+    )
 
     def __init__(
         self,

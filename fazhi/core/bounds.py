@@ -217,6 +217,18 @@ def check_plausible_day(value: dt.date | dt.datetime | None) -> None:
         )
 
 
+def check_birth_day(value: dt.date | None) -> None:
+    """Django validator: refuse a birth date before 1900-01-01 or after today."""
+    if value is None:
+        return
+    if not EARLIEST_BIRTH_DAY <= value <= timezone.localdate():
+        raise ValidationError(
+            gettext_lazy("出生日期应在 %(earliest)s 至今天之间。"),
+            code="out_of_range",
+            params={"earliest": EARLIEST_BIRTH_DAY.isoformat()},
+        )
+
+
 def check_not_future(value: dt.date | dt.datetime | None) -> None:
     """Django validator: refuse a time after now (an act or a birth cannot be in the future)."""
     if value is None:
