@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from fazhi.cases.models import Case
 from fazhi.core.errors import FazhiError
@@ -240,7 +240,7 @@ def _in_scope(request: HttpRequest, model: Any, field: str, value: str | None, n
 
 
 @router.post("/matters", response={201: MatterDetailOut})
-def create_matter(request: HttpRequest, payload: MatterIn) -> tuple[int, dict[str, Any]]:
+def create_matter(request: HttpRequest, payload: MatterIn) -> Status:
     unit = _in_scope(request, Unit, "code", payload.unit, "unit")
     new = matters.NewMatter(
         kind=payload.kind,
@@ -263,7 +263,7 @@ def create_matter(request: HttpRequest, payload: MatterIn) -> tuple[int, dict[st
         previous=_in_scope(request, Matter, "number", payload.previous, "previous"),
     )
     matter = matters.register_matter(new, actor=request.user, at=timezone.now())
-    return 201, _detail(matter)
+    return Status(201, _detail(matter))
 
 
 class ReplyIn(Schema):
@@ -289,9 +289,7 @@ class HearingIn(Schema):
 
 
 @router.post("/matters/{number}/hearings", response={201: HearingOut})
-def add_hearing(
-    request: HttpRequest, number: str, payload: HearingIn
-) -> tuple[int, dict[str, Any]]:
+def add_hearing(request: HttpRequest, number: str, payload: HearingIn) -> Status:
     at = payload.scheduled_at
     if timezone.is_naive(at):
         at = timezone.make_aware(at)
@@ -302,7 +300,7 @@ def add_hearing(
         actor=request.user,
         at=timezone.now(),
     )
-    return 201, _hearing(hearing)
+    return Status(201, _hearing(hearing))
 
 
 class AppearanceBody(Schema):
