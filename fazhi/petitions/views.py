@@ -31,6 +31,7 @@ from fazhi.core.access import requires
 from fazhi.core.clock import SHANGHAI
 from fazhi.core.errors import FazhiError
 from fazhi.core.roles import Capability as C
+from fazhi.org.models import Unit
 from fazhi.petitions import documents
 from fazhi.petitions import mediation as med
 from fazhi.petitions import petitions as ops
@@ -145,6 +146,7 @@ def petition_list(request: StaffRequest) -> HttpResponse:
             "q": term,
             "today": _today(),
             "warnings": visible_warnings(request.user)[:10],
+            "can_handle": request.user.has_capability(C.HANDLE_PETITIONS),
         },
     )
 
@@ -282,15 +284,18 @@ def _actions(petition: Petition, user: Any, posted: dict[str, forms.Form]) -> li
             )  # fmt: skip
     for review in reviews.values():
         if review.answered_on is None:
+            upper = Unit.objects.visible_to(user).filter(pk=review.unit_id).exists()
             out.append(
                 Action(
-                    f"answer-{review.pk}", _("答复%(kind)s") % {"kind": review.get_kind_display()}, can, "",
+                    f"answer-{review.pk}", _("答复%(kind)s") % {"kind": review.get_kind_display()},
+                    can and upper,
+                    "" if upper else _("由上一级机关 %(unit)s 答复。") % {"unit": review.unit.name},
                     "《信访工作条例》第三十五条、第三十六条",
                     posted.get(f"answer-{review.pk}") or ReviewAnswerForm(initial={"answered_on": today}),
                 )
             )  # fmt: skip
     if not can:  # a supervisor sees what would come next, and why it is not theirs to do
-        out = [dataclasses.replace(a, allowed=False, reason=no_role) for a in out]
+        out = [dataclasses.replace(a, allowed=False, reason=a.reason or no_role) for a in out]
     return out
 
 
@@ -526,7 +531,15 @@ def mediation_list(request: StaffRequest) -> HttpResponse:
     page = Paginator(rows.order_by("-started_on", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "petitions/mediations.html", {"page": page, "state": state})
+    return render(
+        request,
+        "petitions/mediations.html",
+        {
+            "page": page,
+            "state": state,
+            "can_handle": request.user.has_capability(C.HANDLE_PETITIONS),
+        },
+    )
 
 
 @requires(C.HANDLE_PETITIONS)
