@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from fazhi.core.api_errors import error_body
 from fazhi.org import twofactor
 from fazhi.org.passwords import expiry_state
 
@@ -49,9 +50,7 @@ class PasswordPolicyMiddleware:
                 else _("您的密码曾由管理员设置，请先修改为只有您知道的密码。")
             )
             if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"detail": reason, "code": "password_change_required"}, status=403
-                )
+                return JsonResponse(error_body("password_change_required", reason), status=403)
             messages.warning(request, reason)
             return redirect("org:password_change")
         # Two-factor: a required role enrols first; an enrolled user always gives the code.
@@ -60,8 +59,7 @@ class PasswordPolicyMiddleware:
             if enrolled or twofactor.is_required(user):
                 if request.path.startswith("/api/"):
                     return JsonResponse(
-                        {"detail": _("请先完成双因素验证。"), "code": "two_factor_required"},
-                        status=403,
+                        error_body("two_factor_required", _("请先完成双因素验证。")), status=403
                     )
                 target = "org:otp_verify" if enrolled else "org:otp_setup"
                 return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
