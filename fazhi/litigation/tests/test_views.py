@@ -131,3 +131,17 @@ def test_the_reply_draft_names_the_parties_and_the_last_day(client, tree, legal)
     assert "2026年9月28日收到行政复议申请书副本" in text
     assert "在2026年10月16日前提出书面答复" in text
     assert "第四十八条" in text
+
+
+def test_the_legal_officers_home_shows_replies_due_and_overdue(client, tree, legal, time_machine):
+    time_machine.move_to("2026-03-13 10:00+08:00", tick=False)
+    register(tree["d1"], received="2026-03-02", now="2026-03-02 10:00")  # due 2026-03-16: soon
+    register(tree["d1"], received="2026-02-09", now="2026-02-09 10:00")  # due 2026-02-24: overdue
+    client.force_login(legal)
+
+    page = client.get("/")
+
+    cards = {card.key: card for panel in page.context["panels"] for card in panel.cards}
+    assert cards["litigation_due_soon"].value == 1
+    assert cards["litigation_overdue"].value == 1
+    assert cards["litigation_overdue"].url == reverse("litigation:list") + "?due=overdue"
