@@ -47,3 +47,21 @@ def test_accepted_and_repeat_figures(tree):
     repeat = metrics.get("petition_repeat_rate")(MARCH_TO_JUNE, tree["city"])
     assert (accepted.value, accepted.denominator) == (Decimal(1), 2)
     assert (repeat.numerator, repeat.denominator) == (1, 2)
+
+
+def test_the_metric_pages_drill_down_to_the_claims_and_petitions(client, tree, make_user):
+    from fazhi.core.roles import Role
+
+    petition, actor = receive(tree["s1"])
+    ops.classify(petition.claims.get(), DECIDED, actor=actor, at=at("2026-03-10 10:00"))
+    client.force_login(make_user(Role.SUPERVISOR, tree["city"]))
+    for code in ("petition_routed_rate", "petition_routed_rate_reconsideration", "petition_ontime_rate",
+                 "petitions_accepted", "petition_repeat_rate", "mediation_success_rate", "mediations_started"):  # fmt: skip
+        page = client.get(
+            f"/reports/metrics/{code}/?unit={tree['city'].code}&from=2026-03-01&to=2026-06-30"
+        )
+        assert page.status_code == 200, code
+    routed = client.get(
+        f"/reports/metrics/petition_routed_rate/?unit={tree['city'].code}&from=2026-03-01&to=2026-06-30"
+    )
+    assert petition.number in routed.content.decode()
