@@ -387,3 +387,15 @@ def test_the_set_wise_marking_agrees_with_the_recomputation_for_every_candidate(
     exams.mark_sitting(world.sitting, at=local("2026-09-10", 13))
     stored = Candidate.objects.get(pk=candidate.pk)
     assert stored.objective_score == exams.result_of(stored).objective == right.points
+
+
+def test_the_training_department_may_change_only_the_qualification_fields(world):
+    from fazhi.org.officers import update_officer
+
+    with pytest.raises(PermissionDeniedError):
+        update_officer(world.officer, {"name": "改名"}, actor=world.manager)
+    with pytest.raises(PermissionDeniedError):
+        update_officer(world.officer, {"qualification_level": 3}, actor=world.user)
+    update_officer(world.officer, {"qualification_level": 2}, actor=world.manager)
+    world.officer.refresh_from_db()
+    assert world.officer.qualification_level == 2
