@@ -172,3 +172,20 @@ def test_an_import_cell_with_a_nul_is_rejected_naming_the_row_and_the_column(db)
     rejected = report.as_rejections()
     assert [(r.row, r.field) for r in rejected] == [(2, "name")]
     assert "U+0000" in rejected[0].reason
+
+
+def test_the_published_list_csv_neutralises_an_item_named_as_a_formula(client, db):
+    from django.urls import reverse
+
+    from fazhi.catalog.models import EditionStatus, ListKind
+    from fazhi.catalog.tests.factories import ListEditionFactory, add_entry, freeze
+
+    edition = ListEditionFactory(list_kind=ListKind.POWER)
+    add_entry(edition, "GA-CF-001", name='=HYPERLINK("http://evil.example","点此查看")')
+    freeze(edition, EditionStatus.PUBLISHED)
+
+    body = client.get(reverse("portal:list_csv", args=["power"])).content.decode("utf-8-sig")
+
+    rows = list(csv.reader(io.StringIO(body)))
+    assert '\'=HYPERLINK("http://evil.example","点此查看")' in rows[1]
+    assert not any(cell.startswith("=") for row in rows for cell in row)
