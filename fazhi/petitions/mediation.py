@@ -83,6 +83,9 @@ def _case_step(mediation: Mediation, kind: str, day: dt.date, actor: Any, at: dt
 
 
 def _number(unit: Unit, year: int) -> str:
+    # The unit's row lock (as open_case takes to number cases): two registrations at once
+    # never read the same last number.
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()
     prefix = f"TJ{year}{unit.code.replace('-', '')}"
     last = (
         Mediation.objects.filter(number__startswith=prefix)

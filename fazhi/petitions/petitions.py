@@ -137,6 +137,9 @@ def check_new(new: NewPetition, today: dt.date) -> dict[str, str]:
 
 
 def _number(unit: Unit, year: int) -> str:
+    # The unit's row lock (as open_case takes to number cases): two registrations at once
+    # never read the same last number.
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()
     prefix = f"XF{year}{unit.code.replace('-', '')}"
     last = (
         Petition.objects.filter(number__startswith=prefix)
