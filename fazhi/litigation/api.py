@@ -240,7 +240,7 @@ def _in_scope(request: HttpRequest, model: Any, field: str, value: str | None, n
 
 
 @router.post("/matters", response={201: MatterDetailOut})
-def create_matter(request: HttpRequest, payload: MatterIn) -> Status:
+def create_matter(request: HttpRequest, payload: MatterIn) -> Status[dict[str, Any]]:
     unit = _in_scope(request, Unit, "code", payload.unit, "unit")
     new = matters.NewMatter(
         kind=payload.kind,
@@ -289,7 +289,7 @@ class HearingIn(Schema):
 
 
 @router.post("/matters/{number}/hearings", response={201: HearingOut})
-def add_hearing(request: HttpRequest, number: str, payload: HearingIn) -> Status:
+def add_hearing(request: HttpRequest, number: str, payload: HearingIn) -> Status[dict[str, Any]]:
     at = payload.scheduled_at
     if timezone.is_naive(at):
         at = timezone.make_aware(at)

@@ -160,7 +160,13 @@ def matter_list(request: HttpRequest) -> HttpResponse:
 def _preview(user: Any, form: MatterForm, now: dt.datetime) -> dict[str, Any]:
     """What the inline check shows: the refusal the domain would give, or the periods."""
     if not form.is_valid():
-        return {"check_errors": form.errors, "preview": []}
+        # A field the officer filled in and got wrong is named; empty ones are not nagged about.
+        filled = [
+            (form[name].label, errors[0])
+            for name, errors in form.errors.items()
+            if name in form.fields and str(form.data.get(name, "")).strip()
+        ]
+        return {"check_errors": form.errors, "filled_errors": filled, "preview": []}
     new = form.to_domain()
     try:
         matters.check_new(new, now)

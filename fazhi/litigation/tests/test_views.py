@@ -145,3 +145,11 @@ def test_the_legal_officers_home_shows_replies_due_and_overdue(client, tree, leg
     assert cards["litigation_due_soon"].value == 1
     assert cards["litigation_overdue"].value == 1
     assert cards["litigation_overdue"].url == reverse("litigation:list") + "?due=overdue"
+
+
+def test_the_inline_check_names_a_case_outside_the_scope(client, tree, legal):
+    client.force_login(legal)
+    check = client.get(
+        reverse("litigation:check"), {"case": "500104-01-2026-00001", "kind": "reconsideration"}
+    )
+    assert "您的数据范围内没有案件 500104-01-2026-00001" in check.content.decode()
