@@ -81,6 +81,8 @@ def create_document(
     at = at or timezone.now()
     if not title.strip():
         raise InvalidStep(_("请填写文件名称。"), field="title")
+    if unit is None:
+        raise InvalidStep(_("您的账号没有所属单位，不能起草文件。"), field="unit")
     if not text.strip():
         raise InvalidStep(_("请填写起草稿文本。"), field="text")
     doc = NormativeDocument.objects.create(

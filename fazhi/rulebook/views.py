@@ -26,6 +26,7 @@ from fazhi.org.models import User
 from fazhi.rulebook import cleanup, impact, lifecycle
 from fazhi.rulebook import documents as papers
 from fazhi.rulebook.alerts import open_warnings
+from fazhi.rulebook.lifecycle import InvalidStep
 from fazhi.rulebook.models import (
     CampaignScope,
     CleanupCampaign,
@@ -58,6 +59,11 @@ def _fail(request: HttpRequest, error: FazhiError) -> None:
     if error.basis:
         text = _("%(message)s（依据：%(basis)s）") % {"message": text, "basis": error.basis}
     messages.error(request, text)
+
+
+def _int(value: str | None) -> int:
+    """A posted id; 0 (no row) when it is not a number, so a tampered form gets a 404."""
+    return int(value) if value and value.isdigit() else 0
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -199,8 +205,10 @@ def document_edit(request: HttpRequest, pk: int, what: str) -> HttpResponse:
                 received_on=_date(request.POST.get("received_on")) or timezone.localdate(),
                 actor=user,
             )
-        elif what == "answer":
-            comment = get_object_or_404(Comment, pk=request.POST.get("comment"), document=doc)
+        elif what != "answer":
+            raise InvalidStep(_("不支持的操作。"), field="what")
+        else:
+            comment = get_object_or_404(Comment, pk=_int(request.POST.get("comment")), document=doc)
             lifecycle.answer_comment(
                 comment,
                 answer=request.POST.get("answer", ""),
@@ -222,8 +230,8 @@ def document_edit(request: HttpRequest, pk: int, what: str) -> HttpResponse:
 def campaigns(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
-        change = LawChange.objects.filter(pk=request.POST.get("law_change") or 0).first()
-        reviewers = User.objects.filter(pk__in=request.POST.getlist("reviewers"))
+        change = LawChange.objects.filter(pk=_int(request.POST.get("law_change"))).first()
+        reviewers = User.objects.filter(pk__in=[_int(v) for v in request.POST.getlist("reviewers")])
         try:
             campaign = cleanup.start(
                 title=request.POST.get("title", ""),
@@ -273,7 +281,7 @@ def campaign_act(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     try:
         if "entry" in request.POST:
-            entry = get_object_or_404(CleanupEntry, pk=request.POST["entry"], campaign=item)
+            entry = get_object_or_404(CleanupEntry, pk=_int(request.POST["entry"]), campaign=item)
             cleanup.decide(
                 entry,
                 outcome=request.POST.get("outcome", ""),
@@ -361,7 +369,7 @@ def projects(request: HttpRequest) -> HttpResponse:
         return redirect("rulebook:projects")
     if request.method == "POST":
         project = get_object_or_404(
-            LegislativeProject.objects.visible_to(user), pk=request.POST.get("project")
+            LegislativeProject.objects.visible_to(user), pk=_int(request.POST.get("project"))
         )
         stage = request.POST.get("stage", "")
         if stage in ProjectStage.values:
@@ -394,7 +402,7 @@ def _reserve_post(request: HttpRequest, user: User) -> None:
     title = post.get("title", "").strip()
     if action == "reply":
         proposal = get_object_or_404(
-            LegislativeProposal.objects.visible_to(user), pk=post.get("proposal")
+            LegislativeProposal.objects.visible_to(user), pk=_int(post.get("proposal"))
         )
         if not post.get("reply", "").strip():
             messages.error(request, _("请填写答复内容。"))
