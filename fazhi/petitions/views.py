@@ -418,6 +418,30 @@ def _case_of(request: StaffRequest, number: str) -> tuple[Case | None, str]:
     }
 
 
+def _case_hint(case: Case | None) -> str:
+    """What the product knows of the case, to help the clerk answer (never an answer itself)."""
+    if case is None:
+        return ""
+    if case.decided_at is None:
+        return _("案件 %(number)s（%(status)s）尚未作出处罚决定。") % {
+            "number": case.number,
+            "status": case.get_status_display(),
+        }
+    served = case.events.filter(kind="serve").order_by("occurred_at").first()
+    when = (
+        _("于 %(day)s 送达") % {"day": served.occurred_at.astimezone(SHANGHAI).date()}
+        if served
+        else _("尚未登记送达")
+    )
+    return _(
+        "案件 %(number)s 于 %(decided)s 作出决定，%(served)s；送达日可作为信访人知道该行为的日期。"
+    ) % {
+        "number": case.number,
+        "decided": case.decided_at.astimezone(SHANGHAI).date(),
+        "served": when,
+    }
+
+
 @handler
 def claim_classify(request: StaffRequest, pk: int) -> HttpResponse:
     """The routing screen: the clerk answers the questions, the pack decides and cites."""
@@ -426,12 +450,14 @@ def claim_classify(request: StaffRequest, pk: int) -> HttpResponse:
     )
     petition = claim.petition
     decision = refusal = None
+    case_hint = ""
     if request.method == "POST":
         if not request.user.has_capability(C.HANDLE_PETITIONS):
             raise PermissionDenied
         form = ClassifyForm(request.POST)
         if form.is_valid():
             case, case_error = _case_of(request, form.cleaned_data.get("case_number") or "")
+            case_hint = _case_hint(case)
             if case_error:
                 form.add_error("case_number", case_error)
             else:
@@ -454,7 +480,7 @@ def claim_classify(request: StaffRequest, pk: int) -> HttpResponse:
             return render(
                 request,
                 "petitions/_routing.html",
-                {"decision": decision, "form": form, "refusal": refusal},
+                {"decision": decision, "form": form, "refusal": refusal, "case_hint": case_hint},
             )
     else:
         initial = dict(claim.answers or {})

@@ -181,3 +181,20 @@ def test_a_supervisor_sees_the_petition_but_its_actions_are_disabled(client, tre
         f"/petitions/{petition.pk}/act/notice/", {"sent_on": "2026-03-02", "method": "当面送达"}
     )
     assert response.status_code == 403
+
+
+@time_machine.travel("2026-03-10 10:00+08:00")
+def test_the_routing_screen_says_what_it_knows_of_the_named_case(client, tree):
+    from fazhi.cases.tests.factories import open_public_order_case
+
+    case, actor = open_public_order_case(tree["s1"], accepted="2026-03-02 10:00")
+    petition, _ = receive(tree["s1"], actor, now="2026-03-10 09:00")
+    client.force_login(actor)
+    preview = client.post(
+        f"/petitions/claims/{petition.claims.get().pk}/",
+        {"act": "case_open", "proceeding": "none", "dispute": "none", "case_number": case.number},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert f"案件 {case.number}" in preview
+    assert "尚未作出处罚决定" in preview
+    assert "在办案程序中陈述、申辩" in preview
