@@ -100,3 +100,10 @@ def test_a_sitting_is_created_from_the_form_with_the_pack_pass_mark(client, worl
     assert sitting.pass_mark == 70
     assert sitting.blueprint == [{"subject": "law", "kind": "single", "count": 2}]
     assert sitting.opens_at == local("2026-10-10", 9)
+
+
+def test_an_absurd_identifier_is_not_a_server_error(client, world):
+    client.force_login(world.user)
+    huge = "9" * 25
+    assert client.get(f"/training/exam/{huge}/").status_code == 404
+    assert client.get(f"/api/v1/training/me/exams/{huge}/paper").status_code in {400, 404, 422}
