@@ -107,3 +107,15 @@ def test_an_absurd_identifier_is_not_a_server_error(client, world):
     huge = "9" * 25
     assert client.get(f"/training/exam/{huge}/").status_code == 404
     assert client.get(f"/api/v1/training/me/exams/{huge}/paper").status_code in {400, 404, 422}
+
+
+def test_the_home_page_shows_the_open_exam_to_the_candidate_and_the_sitting_to_publish(
+    client, world
+):
+    with time_machine.travel(local("2026-09-10", 9, 30), tick=False):
+        client.force_login(world.user)
+        body = client.get("/").content.decode()
+        assert "正在开考" in body
+    with time_machine.travel(local("2026-09-11", 9), tick=False):
+        client.force_login(world.manager)
+        assert "已截止待公布成绩的考试" in client.get("/").content.decode()
