@@ -3,6 +3,9 @@
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+# Headless Chromium, one browser per worker for every app's browser tests.
+pytest_plugins = ["tests.browser.plugin"]
+
 # The machine is shared and noisy: a per-example deadline makes property tests flaky, not stricter.
 hypothesis_settings.register_profile("fazhi", deadline=None, print_blob=True)
 hypothesis_settings.load_profile("fazhi")

@@ -11,7 +11,6 @@ from fazhi.org.tests.factories import OfficerFactory, UserFactory
 from fazhi.training import exams
 from fazhi.training.models import ServiceStart, Sitting
 from fazhi.training.tests.factories import BLUEPRINT, bank, local
-from tests.browser.conftest import browser, console_errors, page  # noqa: F401 - for the browser test
 
 
 @dataclass
