@@ -55,7 +55,7 @@ class PasswordPolicyMiddleware:
             return redirect("org:password_change")
         # Two-factor: a required role enrols first; an enrolled user always gives the code.
         if not request.path.startswith(self._two_factor_paths()) and not user.is_verified():
-            enrolled = twofactor.is_enrolled(user)
+            enrolled = twofactor.enrolled_in_session(request, user)
             if enrolled or twofactor.is_required(user):
                 if request.path.startswith("/api/"):
                     return JsonResponse(

@@ -58,6 +58,24 @@ def is_enrolled(user: User) -> bool:
     return bool(_totp().objects.filter(user=user, confirmed=True).exists())
 
 
+ENROLLED = "fazhi.2fa_enrolled"  # the session's answer to is_enrolled, taken at login
+
+
+def remember_enrolment(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """Ask once per login, not on every request, whether the user has an authenticator.
+
+    A session signed in before its user enrols elsewhere keeps going without the code until it
+    ends; enrolling in this session verifies it (``login`` below).
+    """
+    if request is not None and hasattr(request, "session"):
+        request.session[ENROLLED] = is_enrolled(user)
+
+
+def enrolled_in_session(request: HttpRequest, user: User) -> bool:
+    known = request.session.get(ENROLLED) if hasattr(request, "session") else None
+    return bool(known) if known is not None else is_enrolled(user)
+
+
 def pending_device(user: User) -> Any:
     """Return USER's unconfirmed authenticator (created on first call), for the QR code."""
     device, _created = _totp().objects.get_or_create(

@@ -386,6 +386,10 @@ class CleanupCampaign(models.Model):  # 清理
         return self.title
 
 
+class CleanupEntryQuerySet(ScopedQuerySet):
+    unit_field = "document__unit"  # an entry is seen where its document's drafting unit is
+
+
 class CleanupEntry(models.Model):  # 清理事项
     campaign = models.ForeignKey(
         CleanupCampaign, models.PROTECT, related_name="entries", verbose_name=_("清理")
@@ -404,6 +408,8 @@ class CleanupEntry(models.Model):  # 清理事项
     outcome = models.CharField(_("清理结论"), max_length=12, choices=EndKind.choices, blank=True)
     reason = models.TextField(_("理由"), blank=True)
     decided_on = models.DateField(_("结论日期"), null=True, blank=True)
+
+    objects = CleanupEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("清理事项")

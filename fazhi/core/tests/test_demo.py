@@ -73,12 +73,12 @@ def test_the_tiny_demo_loads_and_a_second_run_changes_nothing():
     assert not second.changed
     assert counts == (
         len(org_demo.unit_rows(demo.TINY)),
-        len(org_demo.officer_rows(demo.TINY, ON)),
-        11,  # the ten role accounts and legal-city (fazhi.litigation.demo)
+        len(org_demo.officer_rows(demo.TINY, ON)) + 6,  # and the tiny demo's 6 recruits (training)
+        12,  # the ten role accounts, legal-city (litigation) and xinfang (petitions)
     )
     assert (Unit.objects.count(), Officer.objects.count(), accounts.count()) == counts
     assert AuditEntry.objects.count() == entries
-    assert second.reports["officers"].unchanged == counts[1]
+    assert second.reports["officers"].unchanged == counts[1] - 6  # the org step's own officers
     assert [r.rejected for r in first.reports.values()] == [[] for _ in first.reports]
 
 
@@ -92,7 +92,7 @@ def test_there_is_one_demo_account_per_role_with_the_documented_password():
     assert {user.role for user in users.values()} == set(Role.values)
     assert [account.username for account in result.accounts] == [
         "officer", "legal", "clerk", "district", "city", "leader", "window", "sysadmin", "secadmin",
-        "auditadmin",
+        "auditadmin", "xinfang",
     ]  # fmt: skip
     assert all(user.check_password(demo.DEMO_PASSWORD) for user in users.values())
     assert users["district"].scope_unit.kind == UnitKind.DISTRICT_BUREAU
@@ -118,6 +118,8 @@ def test_the_apps_register_their_demo_steps_in_the_order_they_depend_on():
         ("supervision", "cases"),
         ("litigation", "cases"),
         ("services.applications", ""),
+        ("petitions", ""),
+        ("training", ""),
         ("rulebook", "laws"),
     ]
 

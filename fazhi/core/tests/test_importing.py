@@ -331,13 +331,19 @@ def test_the_documented_bad_examples_reject_the_rows_they_are_meant_to():
 
 
 def test_the_apps_register_what_fazhi_import_can_import():
-    """core names no importer: org and catalog register theirs (ADR 0017)."""
+    """core names no importer: each app registers its own (ADR 0017)."""
     from fazhi.catalog.imports import ItemImporter
     from fazhi.core.importing import importers
+    from fazhi.litigation.imports import MatterImporter
     from fazhi.org.imports import OfficerImporter, UnitImporter
+    from fazhi.petitions.imports import PetitionImporter
+    from fazhi.training.imports import QuestionImporter
 
     assert importers() == {
         "units": UnitImporter,
         "officers": OfficerImporter,
         "items": ItemImporter,
+        "litigation": MatterImporter,
+        "petitions": PetitionImporter,
+        "questions": QuestionImporter,
     }

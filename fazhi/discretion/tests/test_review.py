@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from fazhi.audit.models import AuditEntry
 from fazhi.cases import procedure
@@ -91,11 +92,15 @@ def test_a_fine_above_the_range_without_a_reason_is_refused_with_article_34(tree
 
     with pytest.raises(DecisionOutsideBenchmark) as excinfo:
         decide_case(case, actor, {"outcome": "penalty", "fine": 800, "facts": MINOR_INJURY})
+    with translation.override("en"), pytest.raises(DecisionOutsideBenchmark) as in_english:
+        decide_case(case, actor, {"outcome": "penalty", "fine": 800, "facts": MINOR_INJURY})
 
     assert excinfo.value.basis == BASIS_BENCHMARK
     assert excinfo.value.field == "data.deviation_reason"
     assert "罚款0-500元（或）" in str(excinfo.value)
-    assert "outside the benchmark" in str(excinfo.value)
+    assert "“偏离理由”" in str(excinfo.value)  # the field by its label, in the user's language
+    assert "outside the benchmark" in str(in_english.value)
+    assert "“Reason for deviation”" in str(in_english.value)
     assert ProceduralEvent.objects.filter(case=case, kind="decide").count() == 0
     assert DecisionReview.objects.count() == 0
 

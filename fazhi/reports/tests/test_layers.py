@@ -11,6 +11,10 @@ DOMAIN_APPS = [
     "discretion",
     "supervision",
     "services",
+    "litigation",
+    "petitions",
+    "rulebook",
+    "training",
     "audit",
     "portal",
     "core",
@@ -27,6 +31,8 @@ def test_no_domain_app_imports_reports(graph, app):
     if f"fazhi.{app}" not in graph.modules:
         pytest.skip(f"no app {app}")
     chains = graph.find_shortest_chains(importer=f"fazhi.{app}", imported="fazhi.reports")
+    # Tests may reach the whole API (a fuzz run imports fazhi.api); the rule binds product code.
+    chains = {chain for chain in chains if ".tests." not in chain[0]}
     assert not chains, sorted(chains)
 
 

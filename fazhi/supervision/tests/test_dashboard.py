@@ -346,10 +346,12 @@ def test_the_period_selector_moves_to_the_previous_and_next_quarter(client, peop
     assert response.context["board"].label == "2025年第2季度"
 
 
-def test_an_unknown_period_is_a_month_and_a_bad_date_is_404(client, people):
+def test_an_unknown_period_is_a_month_and_a_bad_date_is_a_400_naming_it(client, people):
     assert _board(client, people["city"], period="week").context["kind"] == PeriodKind.MONTH
     with time_machine.travel(at(NOW), tick=False):
-        assert client.get(URL, {"on": "2025-13-01"}).status_code == 404
+        response = client.get(URL, {"on": "2025-13-01"})
+    assert response.status_code == 400  # fazhi.core.bounds (ADR 0027): the field is named
+    assert "on" in response.content.decode()
 
 
 @given(
