@@ -507,6 +507,7 @@ def _plan_discretion(rng: random.Random, planned: list[Planned], library: Librar
     by_item = offences_by_item(library)
     confirmed = frozenset(confirmed_rule_keys())
     codes = []
+    decided = made_outside = 0  # the demo shows at least one deviation, whatever the draw
     for _unit, item, _handlers, timeline, _day, _accept, parties, _suspect in planned:
         code = by_item.get(item.code, "")
         if not code or rng.random() >= OFFENCE_SHARE:
@@ -514,7 +515,8 @@ def _plan_discretion(rng: random.Random, planned: list[Planned], library: Librar
             continue
         decision = next((e for e in timeline.events if e.kind == "decide"), None)
         if decision is not None:
-            outside = rng.random() < OUTSIDE_SHARE
+            decided += 1
+            outside = rng.random() < OUTSIDE_SHARE or (decided > 2 and not made_outside)
             suspect = SimpleNamespace(kind=parties[0]["kind"], birth_date=parties[0]["birth_date"])
             facts = None
             for wanted in (outside, False) if outside else (False,):
@@ -534,6 +536,7 @@ def _plan_discretion(rng: random.Random, planned: list[Planned], library: Librar
                     decision.data["facts"] = facts
                     if wanted:
                         decision.data["deviation_reason"] = rng.choice(DEVIATION_REASONS)
+                        made_outside += 1
                     break
             if facts is None:
                 code = ""

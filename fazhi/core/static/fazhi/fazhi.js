@@ -29,6 +29,23 @@ document.addEventListener("DOMContentLoaded", () => {
     if (el.matches("form[data-focus-errors]")) return [el];
     return Array.from(el.querySelectorAll("form[data-focus-errors]"));
   };
+  // An inline check answers for the values it was sent with: a multiple choice the user made
+  // while it ran (e.g. the handlers) stays made, unless the answer disables the option.
+  document.addEventListener("htmx:oobBeforeSwap", (evt) => {
+    const old = evt.detail.target;
+    const fresh = evt.detail.fragment;
+    if (!old || !fresh || !old.querySelectorAll || !fresh.querySelectorAll) return;
+    old.querySelectorAll("select[multiple][id]").forEach((sel) => {
+      const chosen = new Set(Array.from(sel.selectedOptions).map((o) => o.value));
+      const twin = fresh.querySelector("#" + CSS.escape(sel.id));
+      if (!twin) return;
+      Array.from(twin.options).forEach((o) => {
+        o.selected = !o.disabled && chosen.has(o.value);
+        if (o.selected) o.setAttribute("selected", "");
+        else o.removeAttribute("selected");
+      });
+    });
+  });
   document.addEventListener("DOMContentLoaded", () => {
     formsIn(document.body).slice(0, 1).forEach(focusFirstError);
     document.body.addEventListener("htmx:afterSettle", (evt) => {
