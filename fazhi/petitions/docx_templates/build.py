@@ -9,45 +9,17 @@ case documents). Placeholders are docxtpl/Jinja; every value is prepared as text
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from docx import Document
-from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
-from docx.text.paragraph import Paragraph
+
+from fazhi.core.docx_build import TITLE_FONT, official_paper
+from fazhi.core.docx_build import paragraph as _paragraph
 
 HERE = Path(__file__).resolve().parent
-BODY_FONT = "仿宋"
-TITLE_FONT = "宋体"
-
-
-def _paragraph(
-    doc: DocxDocument,
-    text: str,
-    *,
-    size: int = 14,
-    bold: bool = False,
-    font: str = BODY_FONT,
-    align: Any = None,
-) -> Paragraph:
-    paragraph = doc.add_paragraph()
-    if align is not None:
-        paragraph.alignment = align
-    run = paragraph.add_run(text)
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.name = font
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
-    return paragraph
 
 
 def build() -> Path:
-    doc = Document()
-    for section in doc.sections:
-        section.top_margin = section.bottom_margin = Cm(3.7)
-        section.left_margin = section.right_margin = Cm(2.8)
+    doc = official_paper()
     _paragraph(
         doc, "{{ unit_name }}", size=22, bold=True, font=TITLE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER
     )
