@@ -145,6 +145,9 @@ def _scanned_tables() -> list[str]:
     return [model._meta.db_table for model in models]
 
 
+SMALL_TABLE = 10_000  # rows the planner believes, below which ensure_statistics checks a table
+
+
 def ensure_statistics(using: str = DEFAULT_DB_ALIAS) -> None:
     """Give the planner table statistics before a full scan.
 
@@ -153,22 +156,31 @@ def ensure_statistics(using: str = DEFAULT_DB_ALIAS) -> None:
     rules go from milliseconds to seconds. ``analysis_limit`` makes ANALYZE sample, so even 10M
     events take a moment.
 
-    PostgreSQL's autovacuum keeps statistics up to date, except for a table it believes empty
-    (never analysed, or analysed while it was empty) that has just been filled — after a bulk
-    load such as ``fazhi demo``, or inside one long transaction. The planner then expects one
-    row and nests the event rules' NOT EXISTS into loops of sequential scans: seconds become
-    minutes. Such tables are analysed here (sampled; cheap), and only such tables.
+    PostgreSQL's autovacuum keeps statistics up to date, except for a table it believes (nearly)
+    empty that has just been filled — after a bulk load such as ``fazhi demo``, or inside one
+    long transaction, which autovacuum does not see. The planner then expects a row or two and
+    nests the event rules' NOT EXISTS into loops of sequential scans: seconds become minutes.
+    ANALYZE's row count outlives a rolled-back transaction, so "analysed with 2 rows, now 300"
+    happens as well as "never analysed". A table is analysed here (sampled; cheap) when it holds
+    more than twice the rows the planner believes, counted with a bounded scan, and only while
+    the planner believes it small (autovacuum keeps large tables right); an empty table is never
+    analysed, which would only teach the planner that it is empty.
     """
     connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT relname FROM pg_class WHERE relname = ANY(%s) AND relkind = 'r'"
-                " AND reltuples <= 0",
-                [_scanned_tables()],
+                "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s)"
+                " AND relkind = 'r' AND reltuples < %s",
+                [_scanned_tables(), SMALL_TABLE],
             )
-            for (table,) in cursor.fetchall():
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+            for table, believed in cursor.fetchall():
+                name = connection.ops.quote_name(table)
+                limit = 2 * max(int(believed), 0) + 100
+                bounded = f"SELECT count(*) FROM (SELECT 1 FROM {name} LIMIT %s) s"  # noqa: S608
+                cursor.execute(bounded, [limit])  # NAME: one of our own tables, quoted
+                if cursor.fetchone()[0] >= limit:
+                    cursor.execute(f"ANALYZE {name}")
         return
     if connection.vendor != "sqlite":
         return

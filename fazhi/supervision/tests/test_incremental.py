@@ -82,15 +82,22 @@ def test_a_deadline_rule_is_relevant_only_while_one_of_its_deadlines_is_open(sca
 
 
 @pytest.mark.django_db
-def test_a_full_scan_on_postgresql_first_analyses_tables_the_planner_believes_empty(scanned):
-    """Analysed while empty, then filled in one transaction: the planner would expect one row
+@pytest.mark.parametrize("believed", [0, 2])
+def test_a_full_scan_on_postgresql_first_analyses_tables_the_planner_believes_empty(
+    scanned, believed
+):
+    """Analysed while empty (or with two rows, by an earlier rolled-back transaction: ANALYZE's
+    count outlives it), then filled in one transaction: the planner would expect a row or two
     and nest the event rules' NOT EXISTS into sequential scans (minutes instead of seconds)."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's planner statistics")
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE pg_class SET reltuples = 0 WHERE relname = 'cases_proceduralevent'")
+        cursor.execute(
+            "UPDATE pg_class SET reltuples = %s WHERE relname = 'cases_proceduralevent'",
+            [believed],
+        )
         scan.run(scanned)
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'cases_proceduralevent'")
         assert cursor.fetchone()[0] > 1000
